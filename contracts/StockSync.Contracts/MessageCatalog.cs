@@ -1,0 +1,43 @@
+using StockSync.Contracts.Inventory;
+
+namespace StockSync.Contracts;
+
+/// <summary>
+/// The list of canonical message types, by the name used on the wire, in HTTP intake and in the JSON Schema files.
+/// </summary>
+public static class MessageCatalog
+{
+    /// <summary>Every canonical stock movement type.</summary>
+    public static IReadOnlyList<Type> Movements { get; } =
+    [
+        typeof(SaleRecorded),
+        typeof(ReturnReceived),
+        typeof(TransferShipped),
+        typeof(TransferReceived),
+        typeof(ReceiptPosted),
+        typeof(InventoryAdjusted),
+        typeof(StockCounted),
+        typeof(StockReserved),
+        typeof(ReservationReleased),
+        typeof(ReservationCommitted),
+        typeof(FulfillmentShipped),
+        typeof(UnitsQuarantined),
+        typeof(QuarantineDispositioned),
+    ];
+
+    /// <summary>Every canonical event StockSync publishes.</summary>
+    public static IReadOnlyList<Type> Events { get; } =
+    [
+        typeof(AvailabilityChanged),
+        typeof(SequenceGapDetected),
+    ];
+
+    /// <summary>All canonical message types.</summary>
+    public static IReadOnlyList<Type> All { get; } = [.. Movements, .. Events];
+
+    /// <summary>Finds a movement type by its name (for example <c>SaleRecorded</c>), ignoring case.</summary>
+    /// <param name="name">The type name.</param>
+    /// <returns>The type, or <see langword="null"/> when no movement has that name.</returns>
+    public static Type? FindMovement(string name) =>
+        Movements.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+}

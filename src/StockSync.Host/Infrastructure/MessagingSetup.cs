@@ -1,0 +1,64 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using StockSync.Ledger;
+
+namespace StockSync.Host.Infrastructure;
+
+/// <summary>MassTransit with the transport named in configuration, and the StockSync consumers.</summary>
+internal static class MessagingSetup
+{
+    public static IServiceCollection AddStockSyncMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TransportOptions>()
+            .Bind(configuration.GetSection(TransportOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<RabbitMqSettings>()
+            .Bind(configuration.GetSection($"{TransportOptions.Section}:RabbitMq"))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var transport = configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
+
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddStockSyncLedgerConsumers();
+
+            if (transport.Kind == TransportKind.RabbitMq)
+            {
+                x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+                {
+                    var settings = context.GetRequiredService<IOptions<RabbitMqSettings>>().Value;
+                    if (settings.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        rabbit.SetQuorumQueue();
+                    }
+                });
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    var settings = context.GetRequiredService<IOptions<RabbitMqSettings>>().Value;
+                    cfg.Host(settings.Host, (ushort)settings.Port, settings.VirtualHost, h =>
+                    {
+                        h.Username(settings.Username);
+                        h.Password(settings.Password);
+                        if (settings.UseTls)
+                        {
+                            h.UseSsl(s => s.ServerName = settings.Host);
+                        }
+                    });
+                    cfg.ExcludeMovementBaseFromTopology();
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.ExcludeMovementBaseFromTopology();
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+        });
+        return services;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using Serilog;
+using StockSync.Host.Apis;
+using StockSync.Host.Infrastructure;
+using StockSync.Ledger;
+using StockSync.Persistence;
+using StockSync.Persistence.PostgreSql;
+using StockSync.Persistence.Sqlite;
+using StockSync.Persistence.SqlServer;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddStockSyncObservability();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddStockSyncDatabase(
+    builder.Configuration,
+    new SqliteProviderConfigurator(),
+    new PostgreSqlProviderConfigurator(),
+    new SqlServerProviderConfigurator());
+builder.Services.AddStockSyncLedger(builder.Configuration);
+builder.Services.AddStockSyncMessaging(builder.Configuration);
+builder.Services.AddStockSyncHealthChecks();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.UseStableTypes);
+builder.Services.AddOpenApi();
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+
+var app = builder.Build();
+
+await app.Services.MigrateStockSyncDatabaseAsync();
+await app.Services.SeedCatalogAsync(app.Configuration);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSerilogRequestLogging();
+app.MapOpenApi();
+app.MapStockSyncHealth();
+app.MapMovementsApi();
+app.MapInventoryApi();
+app.MapCatalogApi();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var transport = app.Services.GetRequiredService<IOptions<TransportOptions>>().Value;
+    var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+    app.Logger.LogInformation(
+        "StockSync is listening on {Addresses} (transport {Transport}, database {DatabaseProvider}); OpenAPI at /openapi/v1.json",
+        string.Join(", ", app.Urls), transport.Kind, database.Provider);
+});
+
+await app.RunAsync();
+
+/// <summary>The host's entry point (public for the integration tests' WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,0 +1,71 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using StockSync.Contracts.Inventory;
+
+namespace StockSync.Ledger;
+
+/// <summary>
+/// Endpoint concerns of the batch consumers: every movement type shares the <c>inventory-ledger</c> queue, with
+/// its own batch collector (size and time limit), and a retry of the whole batch on concurrency conflicts and
+/// transient database errors. A refused movement is never retried here: it is forwarded to the isolated queue.
+/// </summary>
+public sealed class LedgerBatchConsumerDefinition<T> : ConsumerDefinition<LedgerBatchConsumer<T>>
+    where T : StockMovement
+{
+    private readonly LedgerOptions _options;
+
+    public LedgerBatchConsumerDefinition(IOptions<LedgerOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        EndpointName = LedgerOptions.EndpointName;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<LedgerBatchConsumer<T>> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = _options.PrefetchCount;
+        endpointConfigurator.ConcurrentMessageLimit = _options.PrefetchCount;
+        consumerConfigurator.Options<BatchOptions>(o => o
+            .SetMessageLimit(_options.BatchMessageLimit)
+            .SetTimeLimit(_options.BatchTimeLimit)
+            .SetConcurrencyLimit(_options.BatchConcurrencyLimit));
+        consumerConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<MovementRejectedException>();
+            r.Incremental(_options.RetryLimit, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50));
+        });
+    }
+}
+
+/// <summary>
+/// Endpoint concerns of the one-at-a-time consumers: the isolated queue takes only forwarded movements (it binds
+/// to no exchange), retries transient failures, and faults a refused movement straight to its error queue.
+/// </summary>
+public sealed class LedgerSingleMovementConsumerDefinition<T> : ConsumerDefinition<LedgerSingleMovementConsumer<T>>
+    where T : StockMovement
+{
+    private readonly LedgerOptions _options;
+
+    public LedgerSingleMovementConsumerDefinition(IOptions<LedgerOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        EndpointName = LedgerOptions.IsolatedEndpointName;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<LedgerSingleMovementConsumer<T>> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.ConfigureConsumeTopology = false;
+        consumerConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<MovementRejectedException>();
+            r.Incremental(_options.RetryLimit, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50));
+        });
+    }
+}

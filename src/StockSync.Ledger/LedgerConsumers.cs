@@ -1,0 +1,82 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using StockSync.Contracts.Inventory;
+using StockSync.Persistence.Ledger;
+
+namespace StockSync.Ledger;
+
+/// <summary>
+/// Applies movements of one type in batches: one transaction per batch. Movements the batch refuses are
+/// forwarded, with their headers, to the isolated queue, so that one bad movement never faults its neighbours.
+/// </summary>
+public sealed class LedgerBatchConsumer<T>(LedgerBatchWriter writer, ILogger<LedgerBatchConsumer<T>> logger) : IConsumer<Batch<T>>
+    where T : StockMovement
+{
+    /// <inheritdoc />
+    public async Task Consume(ConsumeContext<Batch<T>> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var batch = context.Message;
+        var movements = batch.Select(c => (StockMovement)c.Message).ToList();
+        var result = await writer.ApplyAsync(movements, context.CancellationToken).ConfigureAwait(false);
+
+        logger.LogDebug(
+            "Applied {Applied} of {Count} {MovementType} movements ({Duplicates} duplicates, {Rejected} refused)",
+            result.Applied, movements.Count, typeof(T).Name, result.DuplicateIndexes.Count, result.Rejections.Count);
+
+        await LedgerPublications.PublishAsync(context, result).ConfigureAwait(false);
+
+        if (result.Rejections.Count > 0)
+        {
+            var isolated = await context.GetSendEndpoint(new Uri($"queue:{LedgerOptions.IsolatedEndpointName}")).ConfigureAwait(false);
+            foreach (var rejection in result.Rejections)
+            {
+                logger.LogInformation(
+                    "Movement {SourceSystem}/{SourceMessageId} for {Sku} at {LocationId} refused in batch, applying it alone: {Reason}",
+                    rejection.Movement.SourceSystem, rejection.Movement.SourceMessageId, rejection.Movement.Sku,
+                    rejection.Movement.LocationId, rejection.Outcome.Reason);
+                await batch[rejection.Index].Forward(isolated).ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Applies one movement in its own transaction. It serves movements a batch refused: if the movement still
+/// cannot apply, it throws <see cref="MovementRejectedException"/> with the reason, and MassTransit moves it to
+/// the error queue, from where it can be replayed once the cause is fixed.
+/// </summary>
+public sealed class LedgerSingleMovementConsumer<T>(LedgerBatchWriter writer) : IConsumer<T>
+    where T : StockMovement
+{
+    /// <inheritdoc />
+    public async Task Consume(ConsumeContext<T> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var movement = context.Message;
+        var result = await writer.ApplyAsync([movement], context.CancellationToken).ConfigureAwait(false);
+        if (result.Rejections is [var rejection])
+        {
+            throw new MovementRejectedException(
+                rejection.Outcome.Kind, typeof(T).Name, movement.SourceSystem, movement.SourceMessageId, rejection.Outcome.Reason);
+        }
+
+        await LedgerPublications.PublishAsync(context, result).ConfigureAwait(false);
+    }
+}
+
+internal static class LedgerPublications
+{
+    public static async Task PublishAsync(ConsumeContext context, LedgerBatchResult result)
+    {
+        foreach (var changed in result.AvailabilityChanges)
+        {
+            await context.Publish(changed).ConfigureAwait(false);
+        }
+
+        foreach (var gap in result.GapsOpened)
+        {
+            await context.Publish(gap).ConfigureAwait(false);
+        }
+    }
+}

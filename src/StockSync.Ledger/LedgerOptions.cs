@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StockSync.Ledger;
+
+/// <summary>The <c>Ledger</c> configuration section: how movements are batched.</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Ledger";
+
+    /// <summary>The queue the ledger's batch consumers read from.</summary>
+    public const string EndpointName = "inventory-ledger";
+
+    /// <summary>
+    /// The queue that applies one movement at a time: movements refused inside a batch are forwarded here, applied
+    /// on their own if they have become valid, and otherwise faulted with their reason into
+    /// <c>inventory-ledger-isolated_error</c>.
+    /// </summary>
+    public const string IsolatedEndpointName = "inventory-ledger-isolated";
+
+    /// <summary>The most movements of one type applied in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int BatchMessageLimit { get; set; } = 200;
+
+    /// <summary>How long a partial batch waits for more movements before it is applied.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>How many batches of one movement type may be applied at once.</summary>
+    [Range(1, 64)]
+    public int BatchConcurrencyLimit { get; set; } = 2;
+
+    /// <summary>How many unacknowledged messages the ledger queue holds; at least one full batch.</summary>
+    [Range(1, 100_000)]
+    public int PrefetchCount { get; set; } = 1000;
+
+    /// <summary>Retries, with growing intervals, of a batch that failed on a concurrency conflict or a transient database error.</summary>
+    [Range(0, 20)]
+    public int RetryLimit { get; set; } = 5;
+}

@@ -1,0 +1,184 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace StockSync.Persistence.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class InitialLedger : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "items",
+                columns: table => new
+                {
+                    sku = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_items", x => x.sku);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ledger_entries",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    sku = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    location_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    movement_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    source_system = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    source_message_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    source_sequence = table.Column<long>(type: "INTEGER", nullable: true),
+                    reason_code = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    on_hand_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    reserved_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    allocated_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    damaged_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    quarantine_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    safety_stock_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    in_transit_delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    applied_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    note = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "locations",
+                columns: table => new
+                {
+                    location_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_locations", x => x.location_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "positions",
+                columns: table => new
+                {
+                    sku = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    location_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    on_hand = table.Column<int>(type: "INTEGER", nullable: false),
+                    reserved = table.Column<int>(type: "INTEGER", nullable: false),
+                    allocated = table.Column<int>(type: "INTEGER", nullable: false),
+                    damaged = table.Column<int>(type: "INTEGER", nullable: false),
+                    quarantine = table.Column<int>(type: "INTEGER", nullable: false),
+                    safety_stock = table.Column<int>(type: "INTEGER", nullable: false),
+                    in_transit = table.Column<int>(type: "INTEGER", nullable: false),
+                    counted_as_of = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_positions", x => new { x.sku, x.location_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "processed_movements",
+                columns: table => new
+                {
+                    source_system = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    source_message_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    movement_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    processed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_processed_movements", x => new { x.source_system, x.source_message_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sequence_gaps",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    source_system = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    first_missing = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_missing = table.Column<long>(type: "INTEGER", nullable: false),
+                    detected_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sequence_gaps", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "source_sequences",
+                columns: table => new
+                {
+                    source_system = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    highest = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_source_sequences", x => x.source_system);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_sku_location_id_occurred_at",
+                table: "ledger_entries",
+                columns: new[] { "sku", "location_id", "occurred_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_source_system_source_message_id",
+                table: "ledger_entries",
+                columns: new[] { "source_system", "source_message_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_positions_location_id",
+                table: "positions",
+                column: "location_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sequence_gaps_source_system",
+                table: "sequence_gaps",
+                column: "source_system");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "items");
+
+            migrationBuilder.DropTable(
+                name: "ledger_entries");
+
+            migrationBuilder.DropTable(
+                name: "locations");
+
+            migrationBuilder.DropTable(
+                name: "positions");
+
+            migrationBuilder.DropTable(
+                name: "processed_movements");
+
+            migrationBuilder.DropTable(
+                name: "sequence_gaps");
+
+            migrationBuilder.DropTable(
+                name: "source_sequences");
+        }
+    }
+}

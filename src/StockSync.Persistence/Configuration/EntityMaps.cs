@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using StockSync.Persistence.Entities;
+
+namespace StockSync.Persistence.Configuration;
+
+internal sealed class ItemMap : IEntityTypeConfiguration<ItemRecord>
+{
+    public void Configure(EntityTypeBuilder<ItemRecord> builder)
+    {
+        builder.ToTable("Items");
+        builder.HasKey(i => i.Sku);
+        builder.Property(i => i.Description).HasMaxLength(Lengths.Text);
+    }
+}
+
+internal sealed class LocationMap : IEntityTypeConfiguration<LocationRecord>
+{
+    public void Configure(EntityTypeBuilder<LocationRecord> builder)
+    {
+        builder.ToTable("Locations");
+        builder.HasKey(l => l.LocationId);
+        builder.Property(l => l.Name).HasMaxLength(Lengths.Text);
+        builder.Property(l => l.Kind).HasMaxLength(32);
+    }
+}
+
+internal sealed class PositionMap : IEntityTypeConfiguration<PositionRecord>
+{
+    public void Configure(EntityTypeBuilder<PositionRecord> builder)
+    {
+        builder.ToTable("Positions");
+        builder.HasKey(p => new { p.Sku, p.LocationId });
+        builder.Property(p => p.Version).IsConcurrencyToken();
+        builder.HasIndex(p => p.LocationId);
+    }
+}
+
+internal sealed class LedgerEntryMap : IEntityTypeConfiguration<LedgerEntryRecord>
+{
+    public void Configure(EntityTypeBuilder<LedgerEntryRecord> builder)
+    {
+        builder.ToTable("LedgerEntries");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).ValueGeneratedOnAdd();
+        builder.Property(e => e.MovementType).HasMaxLength(64);
+        builder.Property(e => e.Note).HasMaxLength(Lengths.Text);
+        builder.Ignore(e => e.Delta);
+        builder.HasIndex(e => new { e.Sku, e.LocationId, e.OccurredAt });
+        builder.HasIndex(e => new { e.SourceSystem, e.SourceMessageId });
+    }
+}
+
+internal sealed class ProcessedMovementMap : IEntityTypeConfiguration<ProcessedMovementRecord>
+{
+    public void Configure(EntityTypeBuilder<ProcessedMovementRecord> builder)
+    {
+        builder.ToTable("ProcessedMovements");
+        builder.HasKey(p => new { p.SourceSystem, p.SourceMessageId });
+        builder.Property(p => p.MovementType).HasMaxLength(64);
+    }
+}
+
+internal sealed class SourceSequenceMap : IEntityTypeConfiguration<SourceSequenceRecord>
+{
+    public void Configure(EntityTypeBuilder<SourceSequenceRecord> builder)
+    {
+        builder.ToTable("SourceSequences");
+        builder.HasKey(s => s.SourceSystem);
+        builder.Property(s => s.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class SequenceGapMap : IEntityTypeConfiguration<SequenceGapRecord>
+{
+    public void Configure(EntityTypeBuilder<SequenceGapRecord> builder)
+    {
+        builder.ToTable("SequenceGaps");
+        builder.HasKey(g => g.Id);
+        builder.Property(g => g.Id).ValueGeneratedOnAdd();
+        builder.HasIndex(g => g.SourceSystem);
+    }
+}

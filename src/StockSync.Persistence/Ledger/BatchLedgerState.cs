@@ -1,0 +1,149 @@
+using Microsoft.EntityFrameworkCore;
+using StockSync.Contracts.Inventory;
+using StockSync.Inventory;
+using StockSync.Persistence.Entities;
+
+namespace StockSync.Persistence.Ledger;
+
+/// <summary>
+/// The ledger state one batch works on: everything it needs is loaded with a few set-based queries up front
+/// (processed ids, positions, catalogue, and the ledger sums that as-of counts need), then the batch runs in memory.
+/// </summary>
+internal sealed class BatchLedgerState : ILedgerState
+{
+    private readonly StockSyncDbContext _db;
+    private readonly HashSet<(string, string)> _processed;
+    private readonly Dictionary<StockKey, PositionRecord> _records;
+    private readonly Dictionary<StockKey, StockPosition> _positions = [];
+    private readonly HashSet<string> _skus;
+    private readonly HashSet<string> _locations;
+    private readonly Dictionary<(StockKey, DateTimeOffset), int> _storedLaterSums;
+    private readonly List<(StockKey Key, DateTimeOffset OccurredAt, int OnHand)> _pending = [];
+
+    private BatchLedgerState(
+        StockSyncDbContext db,
+        HashSet<(string, string)> processed,
+        Dictionary<StockKey, PositionRecord> records,
+        HashSet<string> skus,
+        HashSet<string> locations,
+        Dictionary<(StockKey, DateTimeOffset), int> storedLaterSums)
+    {
+        _db = db;
+        _processed = processed;
+        _records = records;
+        _skus = skus;
+        _locations = locations;
+        _storedLaterSums = storedLaterSums;
+    }
+
+    public static async Task<BatchLedgerState> LoadAsync(StockSyncDbContext db, IReadOnlyList<StockMovement> movements, CancellationToken ct)
+    {
+        var messageIds = movements.Select(m => m.SourceMessageId).Distinct().ToList();
+        var processed = (await db.ProcessedMovements.AsNoTracking()
+                .Where(p => messageIds.Contains(p.SourceMessageId))
+                .Select(p => new { p.SourceSystem, p.SourceMessageId })
+                .ToListAsync(ct).ConfigureAwait(false))
+            .Select(p => (p.SourceSystem, p.SourceMessageId))
+            .ToHashSet();
+
+        var keys = movements.SelectMany(KeysOf).ToHashSet();
+        var skus = keys.Select(k => k.Sku).Distinct().ToList();
+        var locations = keys.Select(k => k.LocationId).Distinct().ToList();
+        var records = (await db.Positions
+                .Where(p => skus.Contains(p.Sku) && locations.Contains(p.LocationId))
+                .ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(p => new StockKey(p.Sku, p.LocationId));
+
+        var knownSkus = (await db.Items.AsNoTracking().Where(i => skus.Contains(i.Sku)).Select(i => i.Sku)
+            .ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var knownLocations = (await db.Locations.AsNoTracking().Where(l => locations.Contains(l.LocationId)).Select(l => l.LocationId)
+            .ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+
+        var laterSums = new Dictionary<(StockKey, DateTimeOffset), int>();
+        foreach (var count in movements.OfType<StockCounted>())
+        {
+            var key = new StockKey(count.Sku, count.LocationId);
+            var asOf = count.OccurredAt.UtcDateTime;
+            laterSums[(key, count.OccurredAt)] = await db.LedgerEntries.AsNoTracking()
+                .Where(e => e.Sku == key.Sku && e.LocationId == key.LocationId && e.OccurredAt > asOf)
+                .SumAsync(e => e.OnHandDelta, ct).ConfigureAwait(false);
+        }
+
+        return new BatchLedgerState(db, processed, records, knownSkus, knownLocations, laterSums);
+    }
+
+    /// <summary>Claims the movement's idempotency key; false when it was applied before (or earlier in this batch).</summary>
+    public bool TryClaim(StockMovement movement) => _processed.Add((movement.SourceSystem, movement.SourceMessageId));
+
+    /// <summary>Gives a claim back: the movement was refused and may be applied later.</summary>
+    public void Release(StockMovement movement) => _processed.Remove((movement.SourceSystem, movement.SourceMessageId));
+
+    /// <summary>Records an applied change so later movements in the batch see it.</summary>
+    public void Record(PositionChange change, StockMovement movement)
+    {
+        _positions[change.Key] = change.After;
+        if (change.Delta.OnHand != 0)
+        {
+            _pending.Add((change.Key, movement.OccurredAt, change.Delta.OnHand));
+        }
+    }
+
+    /// <summary>
+    /// Copies every changed position onto its row (inserting new rows) and bumps its version once for the batch.
+    /// Returns the changed rows.
+    /// </summary>
+    public IReadOnlyList<PositionRecord> WriteChangedPositions(DateTimeOffset now)
+    {
+        var changed = new List<PositionRecord>();
+        foreach (var (key, position) in _positions)
+        {
+            if (_records.TryGetValue(key, out var record))
+            {
+                if (record.ToDomain() == position)
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                record = new PositionRecord { Sku = key.Sku, LocationId = key.LocationId };
+                _db.Positions.Add(record);
+                _records[key] = record;
+            }
+
+            record.CopyFrom(position);
+            record.Version++;
+            record.UpdatedAt = now.UtcDateTime;
+            changed.Add(record);
+        }
+
+        return changed;
+    }
+
+    public StockPosition GetPosition(StockKey key) =>
+        _positions.TryGetValue(key, out var position) ? position
+        : _records.TryGetValue(key, out var record) ? record.ToDomain()
+        : StockPosition.Empty;
+
+    public int SumOnHandDeltasAfter(StockKey key, DateTimeOffset instant) =>
+        _storedLaterSums.GetValueOrDefault((key, instant))
+        + _pending.Where(p => p.Key == key && p.OccurredAt > instant).Sum(p => p.OnHand);
+
+    public bool IsKnownSku(string sku) => _skus.Contains(sku);
+
+    public bool IsKnownLocation(string locationId) => _locations.Contains(locationId);
+
+    private static IEnumerable<StockKey> KeysOf(StockMovement m)
+    {
+        yield return new StockKey(m.Sku ?? string.Empty, m.LocationId ?? string.Empty);
+        switch (m)
+        {
+            case TransferShipped s:
+                yield return new StockKey(m.Sku ?? string.Empty, s.DestinationLocationId ?? string.Empty);
+                break;
+            case TransferReceived r:
+                yield return new StockKey(m.Sku ?? string.Empty, r.OriginLocationId ?? string.Empty);
+                break;
+        }
+    }
+}

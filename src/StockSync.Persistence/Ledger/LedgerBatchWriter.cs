@@ -1,0 +1,151 @@
+using StockSync.Contracts.Inventory;
+using StockSync.Inventory;
+using StockSync.Persistence.Entities;
+
+namespace StockSync.Persistence.Ledger;
+
+/// <summary>
+/// Applies a batch of movements in ONE database transaction: a set-based duplicate check, the domain decision for
+/// each movement (<see cref="LedgerEngine"/>), one append-only ledger row per key changed, the processed-movement
+/// ids, sequence bookkeeping, and the position updates with their new per-key versions. Either all of it commits or
+/// none of it does; a concurrent writer that touched the same position makes the commit fail on the version token,
+/// and the caller retries the whole batch.
+/// </summary>
+public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure channels, TimeProvider time)
+{
+    /// <summary>Applies <paramref name="movements"/> (in the given order) and returns what happened to each.</summary>
+    public async Task<LedgerBatchResult> ApplyAsync(IReadOnlyList<StockMovement> movements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(movements);
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(
+            movements,
+            async (_, batch, ct) =>
+            {
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var result = await ApplyInTransactionAsync(batch, ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            },
+            verifySucceeded: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<LedgerBatchResult> ApplyInTransactionAsync(IReadOnlyList<StockMovement> movements, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var state = await BatchLedgerState.LoadAsync(db, movements, ct).ConfigureAwait(false);
+        var sequences = await SequenceBook.LoadAsync(db, movements, ct).ConfigureAwait(false);
+        var outcomes = new MovementOutcome[movements.Count];
+        var duplicates = new List<int>();
+        var newestOccurred = new Dictionary<StockKey, DateTimeOffset>();
+
+        for (var i = 0; i < movements.Count; i++)
+        {
+            var movement = movements[i];
+            if (!state.TryClaim(movement))
+            {
+                duplicates.Add(i);
+                continue;
+            }
+
+            sequences.Observe(movement);
+            var outcome = LedgerEngine.Decide(movement, state);
+            outcomes[i] = outcome;
+            if (outcome is not MovementOutcome.Applied applied)
+            {
+                state.Release(movement);
+                continue;
+            }
+
+            db.ProcessedMovements.Add(new ProcessedMovementRecord
+            {
+                SourceSystem = movement.SourceSystem,
+                SourceMessageId = movement.SourceMessageId,
+                MovementType = movement.GetType().Name,
+                ProcessedAt = now.UtcDateTime,
+            });
+            foreach (var change in applied.Changes)
+            {
+                state.Record(change, movement);
+                db.LedgerEntries.Add(ToLedgerRow(movement, change, now));
+                newestOccurred[change.Key] = Max(newestOccurred.GetValueOrDefault(change.Key), movement.OccurredAt);
+            }
+        }
+
+        var changedPositions = state.WriteChangedPositions(now);
+        var gaps = sequences.Write(now);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+
+        var availability = changedPositions
+            .Select(p => ToAvailabilityChanged(p, newestOccurred[new StockKey(p.Sku, p.LocationId)], now))
+            .ToList();
+        var rejections = outcomes
+            .Select((outcome, index) => (outcome, index))
+            .Where(x => x.outcome is MovementOutcome.Rejected)
+            .Select(x => new LedgerRejection(x.index, movements[x.index], (MovementOutcome.Rejected)x.outcome))
+            .ToList();
+        return new LedgerBatchResult(
+            Applied: outcomes.Count(o => o is MovementOutcome.Applied),
+            DuplicateIndexes: duplicates,
+            Rejections: rejections,
+            AvailabilityChanges: availability,
+            GapsOpened: gaps);
+    }
+
+    private AvailabilityChanged ToAvailabilityChanged(PositionRecord record, DateTimeOffset newestOccurred, DateTimeOffset now)
+    {
+        var position = record.ToDomain();
+        var key = new StockKey(record.Sku, record.LocationId);
+        return new AvailabilityChanged
+        {
+            Sku = record.Sku,
+            LocationId = record.LocationId,
+            Version = record.Version,
+            OnHand = position.OnHand,
+            Reserved = position.Reserved,
+            Allocated = position.Allocated,
+            Damaged = position.Damaged,
+            Quarantine = position.Quarantine,
+            SafetyStock = position.SafetyStock,
+            InTransit = position.InTransit,
+            AvailableToSell = position.AvailableToSell,
+            Channels = channels.For(key, position),
+            LatestMovementOccurredAt = newestOccurred,
+            ChangedAt = now,
+        };
+    }
+
+    private static LedgerEntryRecord ToLedgerRow(StockMovement movement, PositionChange change, DateTimeOffset now)
+    {
+        var row = new LedgerEntryRecord
+        {
+            Sku = change.Key.Sku,
+            LocationId = change.Key.LocationId,
+            MovementType = movement.GetType().Name,
+            SourceSystem = movement.SourceSystem,
+            SourceMessageId = movement.SourceMessageId,
+            SourceSequence = movement.SourceSequence,
+            ReasonCode = movement.ReasonCode,
+            OccurredAt = movement.OccurredAt.UtcDateTime,
+            AppliedAt = now.UtcDateTime,
+            Note = change.Note,
+        };
+        row.SetDelta(change.Delta);
+        return row;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}
+
+/// <summary>What a batch did. Indexes refer to the order of the movements passed in.</summary>
+public sealed record LedgerBatchResult(
+    int Applied,
+    IReadOnlyList<int> DuplicateIndexes,
+    IReadOnlyList<LedgerRejection> Rejections,
+    IReadOnlyList<AvailabilityChanged> AvailabilityChanges,
+    IReadOnlyList<SequenceGapDetected> GapsOpened);
+
+/// <summary>A movement of the batch that was refused, with the reason.</summary>
+public sealed record LedgerRejection(int Index, StockMovement Movement, MovementOutcome.Rejected Outcome);

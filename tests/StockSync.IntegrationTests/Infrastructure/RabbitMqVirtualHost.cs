@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using RabbitMQ.Client;
+
+namespace StockSync.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A RabbitMQ virtual host of its own for one test, created through the management API and deleted afterwards,
+/// so tests run in parallel without seeing each other's exchanges and queues.
+/// </summary>
+public sealed class RabbitMqVirtualHost : IAsyncDisposable
+{
+    private readonly HttpClient _management;
+
+    private RabbitMqVirtualHost(HttpClient management, string name)
+    {
+        _management = management;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public string Description => $"RabbitMQ {ServerVersion} at {TestEnvironment.RabbitHost}:{TestEnvironment.RabbitPort}, vhost {Name}";
+
+    public string ServerVersion { get; private set; } = "?";
+
+    public static async Task<RabbitMqVirtualHost> CreateAsync()
+    {
+        var management = new HttpClient { BaseAddress = TestEnvironment.RabbitManagementUrl, Timeout = TimeSpan.FromSeconds(30) };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestEnvironment.RabbitUser}:{TestEnvironment.RabbitPassword}")));
+        var name = $"stocksync-it-{Guid.NewGuid():N}";
+        var vhost = new RabbitMqVirtualHost(management, name);
+        (await management.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync($"api/permissions/{name}/{Uri.EscapeDataString(TestEnvironment.RabbitUser)}", new { configure = ".*", write = ".*", read = ".*" }))
+            .EnsureSuccessStatusCode();
+        var overview = await management.GetFromJsonAsync<Overview>("api/overview");
+        vhost.ServerVersion = overview?.rabbitmq_version ?? "?";
+        return vhost;
+    }
+
+    /// <summary>Opens a plain AMQP connection to this vhost, to read queues the way an operator would.</summary>
+    public Task<IConnection> ConnectAsync() => new ConnectionFactory
+    {
+        HostName = TestEnvironment.RabbitHost,
+        Port = TestEnvironment.RabbitPort,
+        UserName = TestEnvironment.RabbitUser,
+        Password = TestEnvironment.RabbitPassword,
+        VirtualHost = Name,
+    }.CreateConnectionAsync();
+
+    /// <summary>Polls a queue on the broker until a message arrives or the timeout passes.</summary>
+    public async Task<BasicGetResult?> GetMessageAsync(string queue, TimeSpan timeout)
+    {
+        await using var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var result = await channel.BasicGetAsync(queue, autoAck: true);
+                if (result is not null)
+                {
+                    return result;
+                }
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                // The queue does not exist yet: MassTransit declares the error queue with the first fault.
+                await channel.DisposeAsync();
+                return await GetMessageAfterReconnectAsync(connection, queue, deadline);
+            }
+
+            await Task.Delay(100);
+        }
+
+        return null;
+    }
+
+    private static async Task<BasicGetResult?> GetMessageAfterReconnectAsync(IConnection connection, string queue, DateTime deadline)
+    {
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                if (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+                {
+                    return result;
+                }
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _management.DeleteAsync($"api/vhosts/{Name}");
+        }
+        finally
+        {
+            _management.Dispose();
+        }
+    }
+
+#pragma warning disable IDE1006, CA1812 // Shape of the management API's JSON.
+    private sealed record Overview(string? rabbitmq_version);
+#pragma warning restore IDE1006, CA1812
+}
