@@ -93,6 +93,11 @@ public static class MovementValidator
             case TransferReceived received:
                 RequireId(problems, "transferId", received.TransferId);
                 RequireId(problems, "originLocationId", received.OriginLocationId);
+                if (string.Equals(received.OriginLocationId, received.LocationId, StringComparison.Ordinal))
+                {
+                    problems.Add(new("originLocationId", "A transfer cannot be received from the location it arrives at."));
+                }
+
                 break;
             case StockReserved reserved:
                 RequireId(problems, "reservationId", reserved.ReservationId);

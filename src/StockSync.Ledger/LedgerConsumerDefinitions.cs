@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Contracts.Inventory;
+using StockSync.Inventory;
 
 namespace StockSync.Ledger;
 
@@ -42,7 +43,8 @@ public sealed class LedgerBatchConsumerDefinition<T> : ConsumerDefinition<Ledger
 
 /// <summary>
 /// Endpoint concerns of the one-at-a-time consumers: the isolated queue takes only forwarded movements (it binds
-/// to no exchange), retries transient failures, and faults a refused movement straight to its error queue.
+/// to no exchange), retries transient failures, gives a negative-bucket refusal a few delayed chances (an ordering
+/// race settles), and faults every other refusal straight to its error queue.
 /// </summary>
 public sealed class LedgerSingleMovementConsumerDefinition<T> : ConsumerDefinition<LedgerSingleMovementConsumer<T>>
     where T : StockMovement
@@ -62,6 +64,11 @@ public sealed class LedgerSingleMovementConsumerDefinition<T> : ConsumerDefiniti
         IRegistrationContext context)
     {
         endpointConfigurator.ConfigureConsumeTopology = false;
+        consumerConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<MovementRejectedException>(e => e.Kind == RejectionKind.NegativeBucket);
+            r.Intervals(_options.NegativeBucketRetryIntervals);
+        });
         consumerConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<MovementRejectedException>();

@@ -28,7 +28,9 @@ public sealed class LedgerBatchConsumer<T>(LedgerBatchWriter writer, ILogger<Led
 
         if (result.Rejections.Count > 0)
         {
-            var isolated = await context.GetSendEndpoint(new Uri($"queue:{LedgerOptions.IsolatedEndpointName}")).ConfigureAwait(false);
+            // The endpoint's exchange, not "queue:": a queue address makes the sender declare the queue with default
+            // arguments, which RabbitMQ refuses for a queue the receive endpoint declared as a quorum queue.
+            var isolated = await context.GetSendEndpoint(new Uri($"exchange:{LedgerOptions.IsolatedEndpointName}")).ConfigureAwait(false);
             foreach (var rejection in result.Rejections)
             {
                 logger.LogInformation(

@@ -34,6 +34,14 @@ public sealed class LedgerOptions
     [Range(1, 100_000)]
     public int PrefetchCount { get; set; } = 1000;
 
+    /// <summary>
+    /// How long the isolated queue waits before re-trying a movement refused because a bucket would go negative.
+    /// Movements of different types are batched separately, so a sale can race the receipt it depends on; these
+    /// retries let such races settle. After the last one the movement faults to the error queue with its reason.
+    /// Invalid movements and unknown SKUs or locations are never retried.
+    /// </summary>
+    public TimeSpan[] NegativeBucketRetryIntervals { get; set; } = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+
     /// <summary>Retries, with growing intervals, of a batch that failed on a concurrency conflict or a transient database error.</summary>
     [Range(0, 20)]
     public int RetryLimit { get; set; } = 5;

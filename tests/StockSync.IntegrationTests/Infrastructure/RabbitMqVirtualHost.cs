@@ -50,39 +50,15 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         VirtualHost = Name,
     }.CreateConnectionAsync();
 
-    /// <summary>Polls a queue on the broker until a message arrives or the timeout passes.</summary>
+    /// <summary>Polls a queue on the broker until a message arrives or the timeout passes; the message is taken off the queue.</summary>
     public async Task<BasicGetResult?> GetMessageAsync(string queue, TimeSpan timeout)
     {
         await using var connection = await ConnectAsync();
-        await using var channel = await connection.CreateChannelAsync();
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            try
-            {
-                var result = await channel.BasicGetAsync(queue, autoAck: true);
-                if (result is not null)
-                {
-                    return result;
-                }
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
-                // The queue does not exist yet: MassTransit declares the error queue with the first fault.
-                await channel.DisposeAsync();
-                return await GetMessageAfterReconnectAsync(connection, queue, deadline);
-            }
-
-            await Task.Delay(100);
-        }
-
-        return null;
-    }
-
-    private static async Task<BasicGetResult?> GetMessageAfterReconnectAsync(IConnection connection, string queue, DateTime deadline)
-    {
-        while (DateTime.UtcNow < deadline)
-        {
+            // A fresh channel each time: reading a queue that does not exist yet closes the channel, and MassTransit
+            // declares an error queue only with the first fault.
             await using var channel = await connection.CreateChannelAsync();
             try
             {
@@ -95,7 +71,7 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             {
             }
 
-            await Task.Delay(200);
+            await Task.Delay(100);
         }
 
         return null;

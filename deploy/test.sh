@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# StockSync's test command (the README's, and CI's).
+#
+# Installs RabbitMQ and PostgreSQL from the OS packages where they are missing, starts private instances of both
+# on loopback (deploy/test-infra.sh), runs the whole test suite against them, stops them again, and ends with the
+# line "N passed, N failed". Extra arguments go to `dotnet test` (for example: --filter "FullyQualifiedName~Ledger").
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+set +e
+bash deploy/test-infra.sh \
+  dotnet test StockSync.sln --configuration Release \
+    --logger "console;verbosity=detailed" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# `dotnet test` prints one summary per test assembly; add them up into the closing line.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The run broke before or outside the tests (build error, infrastructure): count it as a failure.
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
