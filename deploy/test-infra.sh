@@ -16,11 +16,11 @@
 #   5. On exit (also on INT/TERM/HUP) stops both servers, kills whatever is left of the processes it started and
 #      deletes the temp dir.
 #
-# Runs are serialized by a lock (/tmp/.stocksync-test-infra.lock); while a run holds it, another run fails at once
-# (the ports are fixed). Leftovers of a crashed run (SIGKILL, power loss, ...) are recognized by the marker variable
-# STOCKSYNC_TEST_INFRA_DIR in their environment (or, for postgres, their /tmp/stocksync-test-infra.* data dir) and
-# are killed, with their temp dirs removed, before starting. Anything else that holds one of the ports is NOT ours:
-# the run fails and names it.
+# Runs are serialized by a lock (/tmp/.stocksync-test-infra.lock), as the ports are fixed: a second run waits for
+# the first one to finish (at most STOCKSYNC_TEST_INFRA_LOCK_WAIT seconds, default 3600). Leftovers of a crashed run
+# (SIGKILL, power loss, ...) are recognized by the marker variable STOCKSYNC_TEST_INFRA_DIR in their environment (or,
+# for postgres, their /tmp/stocksync-test-infra.* data dir) and are killed, with their temp dirs removed, before
+# starting. Anything else that holds one of the ports is NOT ours: the run fails and names it.
 #
 # Progress goes to stderr prefixed with [test-infra]; stdout belongs to the command.
 # The servers run as the `rabbitmq` and `postgres` OS users when started as root, otherwise as the calling user.
@@ -37,10 +37,12 @@ readonly TEST_USER=stocksync
 readonly TEST_PASSWORD=stocksync
 readonly TEST_DATABASE=stocksync
 readonly STARTUP_TIMEOUT=60
+readonly LOCK_WAIT=${STOCKSYNC_TEST_INFRA_LOCK_WAIT:-3600}   # seconds to queue behind a concurrent run
 
 readonly TMP_ROOT=/tmp
 readonly WORK_PREFIX=stocksync-test-infra.
 readonly LOCK_FILE=$TMP_ROOT/.stocksync-test-infra.lock
+readonly FAILED_LOGS=$TMP_ROOT/stocksync-test-infra-failed-logs
 readonly MARKER=STOCKSYNC_TEST_INFRA_DIR
 readonly RABBITMQ_LIB_BIN=/usr/lib/rabbitmq/bin
 readonly DAEMON_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -65,6 +67,7 @@ rabbitmq_beam_pid=""
 postgres_pid=""         # the postmaster
 created_policy_rc_d=""
 cleaned_up=""
+ready=""              # set once both servers are up
 
 # True while $1 is a live (not zombie) process.
 running() {
@@ -160,6 +163,13 @@ cleanup() {
 
   # What is left: our private epmd (port $RABBITMQ_EPMD_PORT), erl_child_setup, inet_gethost, ...
   kill_marked "$work" "$work/" TERM
+  if [ -z "$ready" ]; then
+    # Startup failed: keep the servers' logs (the temp dir goes away).
+    rm -rf "$FAILED_LOGS" && mkdir -p "$FAILED_LOGS" \
+      && cp -r "$work/rabbitmq/log" "$FAILED_LOGS/rabbitmq" 2>/dev/null
+    cp "$work/postgres/"*.log "$FAILED_LOGS/" 2>/dev/null
+    log "server logs of the failed startup kept in $FAILED_LOGS"
+  fi
   rm -rf "$work"
   # Killed orphans are reaped by init a moment later; wait for that so that no zombie shows up in pgrep either.
   for pid in $ours $rabbitmq_pid $postgres_pid; do
@@ -172,6 +182,18 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lock (fd 9; closed for everything that may outlive a run, so that nothing else can keep holding it)
+# ---------------------------------------------------------------------------------------------------------------
+exec 9>>"$LOCK_FILE"
+chmod 666 "$LOCK_FILE" 2>/dev/null || true   # so that other users can take it too
+if ! flock -n 9; then
+  # The ports are fixed, so runs cannot overlap: queue behind the other one (e.g. another engineer's test run).
+  log "another deploy/test-infra.sh run is active (lock $LOCK_FILE); waiting up to ${LOCK_WAIT}s for it to finish"
+  flock -w "$LOCK_WAIT" 9 || die "gave up waiting for the other deploy/test-infra.sh run after ${LOCK_WAIT}s"
+fi
+started_at=$(date +%s%N)   # "ready after" should not count the wait
 
 # ---------------------------------------------------------------------------------------------------------------
 # Packages
@@ -198,9 +220,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && created_policy_rc_d=1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q </dev/null >&2 || die "apt-get update failed"
-  apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null >&2 \
+  apt-get update -q </dev/null >&2 9>&- || die "apt-get update failed"
+  apt-get install -y -q --no-install-recommends --no-upgrade \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null >&2 9>&- \
     || log "apt-get install reported an error (often a postinst that cannot start a service); checking what got installed"
   if [ -n "$created_policy_rc_d" ]; then rm -f /usr/sbin/policy-rc.d; created_policy_rc_d=""; fi
   [ -x "$RABBITMQ_LIB_BIN/rabbitmq-server" ] && command -v erl >/dev/null || die "rabbitmq-server is not installed"
@@ -210,10 +232,8 @@ fi
 pg_bin=$(find_pg_bin)   # never /usr/local/bin/pg_ctl or whatever else is on PATH
 
 # ---------------------------------------------------------------------------------------------------------------
-# Lock, leftovers of crashed runs, ports
+# Leftovers of crashed runs, ports
 # ---------------------------------------------------------------------------------------------------------------
-exec 9>>"$LOCK_FILE"
-flock -n 9 || die "another deploy/test-infra.sh run holds $LOCK_FILE (the ports are fixed, so runs cannot overlap)"
 
 stale=$(find_marked "" "$TMP_ROOT/$WORK_PREFIX" | tr '\n' ' ')
 if [ -n "${stale// /}" ]; then
@@ -223,7 +243,7 @@ fi
 for d in "$TMP_ROOT/$WORK_PREFIX"*/; do
   [ -d "$d" ] || continue
   log "removing stale ${d%/}"
-  rm -rf "$d"
+  rm -rf "$d" || log "WARNING: could not remove ${d%/}"
 done
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -358,7 +378,7 @@ postgres_version=${postgres_version%% *}
 rabbitmq_log_tail() {
   local f
   for f in "$rmq_dir/log/startup.log" "$rmq_dir/log/$RABBITMQ_NODE.log"; do
-    [ -s "$f" ] && { echo "---- tail of $f" >&2; tail -n 40 "$f" >&2; }
+    [ -s "$f" ] && { echo "---- tail of $f" >&2; tail -n 60 "$f" >&2; }
   done
   return 0
 }
@@ -366,7 +386,7 @@ management_url=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT
 api() { curl -fsS -m 5 -u "$TEST_USER:$TEST_PASSWORD" "$management_url/api/$1"; }
 deadline=$(( $(date +%s) + STARTUP_TIMEOUT ))
 until api whoami >/dev/null 2>&1 && port_busy "$RABBITMQ_AMQP_PORT"; do
-  if ! kill -0 "$rabbitmq_pid" 2>/dev/null; then
+  if ! running "$rabbitmq_pid"; then
     rabbitmq_log_tail
     die "RabbitMQ exited during startup"
   fi
@@ -399,6 +419,7 @@ export STOCKSYNC_TEST_RABBITMQ_MANAGEMENT_URL=$management_url
 export STOCKSYNC_TEST_POSTGRES="Host=127.0.0.1;Port=$POSTGRES_PORT;Username=$TEST_USER;Password=$TEST_PASSWORD;Database=$TEST_DATABASE"
 
 log "RabbitMQ $rabbitmq_version (Erlang $erlang_version) at 127.0.0.1:$RABBITMQ_AMQP_PORT (vhost $RABBITMQ_VHOST, management $management_url); PostgreSQL $postgres_version at 127.0.0.1:$POSTGRES_PORT (database $TEST_DATABASE)"
+ready=1
 log "ready after $(elapsed)s; running: $*"
 # Foreground, so the command keeps the terminal/stdin and gets Ctrl-C itself; fd 9 (the lock) is closed so that
 # anything it leaves running (e.g. dotnet build servers) cannot hold the lock.
