@@ -17,9 +17,10 @@ bash deploy/test-infra.sh \
 status=${PIPESTATUS[0]}
 set -e
 
-# `dotnet test` prints one summary per test assembly; add them up into the closing line.
-passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
-failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+# `dotnet test` prints one summary per test assembly ("Passed: N", "Failed: N"); add them up into the closing line.
+count() { awk -v key="$1" '{ line = $0; while (match(line, key ": +[0-9]+")) { n += substr(line, RSTART + length(key) + 1) + 0; line = substr(line, RSTART + RLENGTH) } } END { print n + 0 }' "$log"; }
+passed=$(count Passed)
+failed=$(count Failed)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The run broke before or outside the tests (build error, infrastructure): count it as a failure.
   failed=1
