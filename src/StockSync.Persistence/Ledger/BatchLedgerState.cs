@@ -38,9 +38,11 @@ internal sealed class BatchLedgerState : ILedgerState
 
     public static async Task<BatchLedgerState> LoadAsync(StockSyncDbContext db, IReadOnlyList<StockMovement> movements, CancellationToken ct)
     {
+        // Both key columns in the filter, so the lookup is a primary-key index probe on every provider.
+        var sourceSystems = movements.Select(m => m.SourceSystem).Distinct().ToList();
         var messageIds = movements.Select(m => m.SourceMessageId).Distinct().ToList();
         var processed = (await db.ProcessedMovements.AsNoTracking()
-                .Where(p => messageIds.Contains(p.SourceMessageId))
+                .Where(p => sourceSystems.Contains(p.SourceSystem) && messageIds.Contains(p.SourceMessageId))
                 .Select(p => new { p.SourceSystem, p.SourceMessageId })
                 .ToListAsync(ct).ConfigureAwait(false))
             .Select(p => (p.SourceSystem, p.SourceMessageId))
