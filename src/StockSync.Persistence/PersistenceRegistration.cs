@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence;
 
@@ -31,7 +32,20 @@ public static class PersistenceRegistration
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var provider = providers.First(p => p.Provider == options.Provider);
             provider.Configure(builder, options.ConnectionString);
+            builder.UseStockSyncSagaMaps(sp.GetServices<ISagaStateMap>());
+            builder.AddInterceptors(new SagaStateStamps(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         });
+        return services;
+    }
+
+    /// <summary>Adds saga tables to the StockSync model (each saga's <see cref="SagaStateMap{TSaga}"/>).</summary>
+    public static IServiceCollection AddStockSyncSagaMaps(this IServiceCollection services, params ISagaStateMap[] maps)
+    {
+        foreach (var map in maps)
+        {
+            services.AddSingleton(map);
+        }
+
         return services;
     }
 

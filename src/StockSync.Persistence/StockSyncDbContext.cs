@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using StockSync.Persistence.Configuration;
 using StockSync.Persistence.Entities;
+using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence;
 
@@ -37,6 +38,7 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(StockSyncDbContext).Assembly);
+        modelBuilder.ApplySagaMaps(options);
         modelBuilder.UseSnakeCaseNames();
     }
 }
