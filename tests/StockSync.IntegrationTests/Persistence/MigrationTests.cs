@@ -1,4 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
+using StockSync.IntegrationTests.Infrastructure;
 using StockSync.Persistence;
 using StockSync.Persistence.PostgreSql;
 using StockSync.Persistence.Sqlite;
@@ -27,5 +31,26 @@ public sealed class MigrationTests
 
         Assert.NotEmpty(db.Database.GetMigrations());
         Assert.False(db.Database.HasPendingModelChanges(), $"The model has changes without a {provider} migration: add one with `dotnet ef migrations add`.");
+    }
+
+    [Fact]
+    public async Task The_idempotent_postgresql_script_builds_the_schema_and_runs_again_without_harm()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
+        using var design = new PostgreSqlDesignTimeFactory().CreateDbContext([]);
+        var script = design.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        for (var run = 0; run < 2; run++)
+        {
+            await using var apply = new NpgsqlCommand(script, connection);
+            await apply.ExecuteNonQueryAsync();
+        }
+
+        await using var check = new NpgsqlCommand("SELECT count(*) FROM \"__EFMigrationsHistory\"", connection);
+        Assert.Equal((long)design.Database.GetMigrations().Count(), (long)(await check.ExecuteScalarAsync())!);
+        await using var table = new NpgsqlCommand("SELECT count(*) FROM positions", connection);
+        Assert.Equal(0L, (long)(await table.ExecuteScalarAsync())!);
     }
 }
