@@ -25,6 +25,8 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
 
     public DbSet<SequenceGapRecord> SequenceGaps => Set<SequenceGapRecord>();
 
+    public DbSet<DeadlineClaimRecord> DeadlineClaims => Set<DeadlineClaimRecord>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);

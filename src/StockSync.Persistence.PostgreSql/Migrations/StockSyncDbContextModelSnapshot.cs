@@ -22,6 +22,53 @@ namespace StockSync.Persistence.PostgreSql.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("StockSync.Persistence.Entities.DeadlineClaimRecord", b =>
+                {
+                    b.Property<string>("Saga")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("saga");
+
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Deadline")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("deadline");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTime>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.HasKey("Saga", "CorrelationId", "Deadline", "DueAt")
+                        .HasName("pk_deadline_claims");
+
+                    b.HasIndex("PublishedAt")
+                        .HasDatabaseName("ix_deadline_claims_published_at");
+
+                    b.ToTable("deadline_claims", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Entities.ItemRecord", b =>
                 {
                     b.Property<string>("Sku")

@@ -22,6 +22,53 @@ namespace StockSync.Persistence.SqlServer.Migrations
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("StockSync.Persistence.Entities.DeadlineClaimRecord", b =>
+                {
+                    b.Property<string>("Saga")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("saga");
+
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Deadline")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("deadline");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTime>("LeaseUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("published_at");
+
+                    b.HasKey("Saga", "CorrelationId", "Deadline", "DueAt")
+                        .HasName("pk_deadline_claims");
+
+                    b.HasIndex("PublishedAt")
+                        .HasDatabaseName("ix_deadline_claims_published_at");
+
+                    b.ToTable("deadline_claims", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Entities.ItemRecord", b =>
                 {
                     b.Property<string>("Sku")

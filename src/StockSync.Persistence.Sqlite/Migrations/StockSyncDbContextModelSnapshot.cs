@@ -17,6 +17,53 @@ namespace StockSync.Persistence.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("StockSync.Persistence.Entities.DeadlineClaimRecord", b =>
+                {
+                    b.Property<string>("Saga")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("saga");
+
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Deadline")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTime>("LeaseUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("published_at");
+
+                    b.HasKey("Saga", "CorrelationId", "Deadline", "DueAt")
+                        .HasName("pk_deadline_claims");
+
+                    b.HasIndex("PublishedAt")
+                        .HasDatabaseName("ix_deadline_claims_published_at");
+
+                    b.ToTable("deadline_claims", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Entities.ItemRecord", b =>
                 {
                     b.Property<string>("Sku")

@@ -81,3 +81,15 @@ internal sealed class SequenceGapMap : IEntityTypeConfiguration<SequenceGapRecor
         builder.HasIndex(g => g.SourceSystem);
     }
 }
+
+internal sealed class DeadlineClaimMap : IEntityTypeConfiguration<DeadlineClaimRecord>
+{
+    public void Configure(EntityTypeBuilder<DeadlineClaimRecord> builder)
+    {
+        builder.ToTable("DeadlineClaims");
+        builder.HasKey(c => new { c.Saga, c.CorrelationId, c.Deadline, c.DueAt });
+        builder.Property(c => c.Saga).HasMaxLength(64);
+        builder.Property(c => c.Deadline).HasMaxLength(64);
+        builder.HasIndex(c => c.PublishedAt);
+    }
+}

@@ -12,6 +12,9 @@ public sealed class CounterState : StockSyncSagaState
     public string OrderId { get; set; } = string.Empty;
 
     public int Count { get; set; }
+
+    /// <summary>A deadline column, as real sagas have them (UTC; null when no deadline is pending).</summary>
+    public DateTime? ExpiresAt { get; set; }
 }
 
 public sealed class CounterStateMap() : SagaStateMap<CounterState>("test_counters")
@@ -26,6 +29,8 @@ public sealed class CounterStateMap() : SagaStateMap<CounterState>("test_counter
 public sealed record CounterBumped(string OrderId);
 
 public sealed record CounterClosed(string OrderId);
+
+public sealed record CounterExpired(Guid CorrelationId, DateTime DueAt);
 
 public sealed class CounterStateMachine : MassTransitStateMachine<CounterState>
 {

@@ -1,0 +1,107 @@
+using System.ComponentModel.DataAnnotations;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace StockSync.Persistence.Deadlines;
+
+/// <summary>The <c>Deadlines</c> configuration section.</summary>
+public sealed class DeadlineSweeperOptions
+{
+    public const string Section = "Deadlines";
+
+    /// <summary>How often due deadlines are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a claim protects a deadline from other sweepers before it may be taken over (its sweeper died).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most deadlines of one kind handled in one sweep.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+}
+
+/// <summary>
+/// The hosted service that publishes deadline events for every saga row whose deadline column has passed. It needs
+/// no scheduler and no broker plugin: deadlines are columns operators can read, and replicas share the work safely
+/// through <c>deadline_claims</c>.
+/// </summary>
+public sealed class DeadlineSweeper(
+    IServiceScopeFactory scopes,
+    IEnumerable<IDeadlineSweep> sweeps,
+    IOptions<DeadlineSweeperOptions> options,
+    TimeProvider time,
+    ILogger<DeadlineSweeper> logger) : BackgroundService
+{
+    /// <summary>This replica's name in the claims table.</summary>
+    public string SweeperId { get; } = Truncate($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", 128);
+
+    /// <summary>Runs one sweep of every deadline kind at the current time; returns how many events this replica published.</summary>
+    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var context = new DeadlineSweepContext(SweeperId, time.GetUtcNow().UtcDateTime, settings.ClaimLease, settings.BatchSize);
+        var published = 0;
+        foreach (var sweep in sweeps)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
+            var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+            var count = await sweep.SweepAsync(db, publisher, context, ct).ConfigureAwait(false);
+            if (count > 0)
+            {
+                logger.LogInformation("Published {Count} due {Deadline} deadlines", count, sweep.Name);
+            }
+
+            published += count;
+        }
+
+        return published;
+    }
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[^length..];
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        do
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The next tick tries again; a deadline is never lost, only late.
+                logger.LogError(ex, "Deadline sweep failed; retrying in {Interval}", options.Value.SweepInterval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+}
+
+/// <summary>Registers the deadline sweeper and the deadlines it sweeps.</summary>
+public static class DeadlineRegistration
+{
+    /// <summary>Adds the sweeper (a hosted service) with the <c>Deadlines</c> options and the given deadline kinds.</summary>
+    public static IServiceCollection AddStockSyncDeadlines(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration, params IDeadlineSweep[] sweeps)
+    {
+        services.AddOptions<DeadlineSweeperOptions>()
+            .Bind(configuration.GetSection(DeadlineSweeperOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        foreach (var sweep in sweeps)
+        {
+            services.AddSingleton(sweep);
+        }
+
+        services.AddSingleton<DeadlineSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
+        return services;
+    }
+}

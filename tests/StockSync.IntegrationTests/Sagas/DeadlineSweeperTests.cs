@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StockSync.IntegrationTests.Infrastructure;
+using StockSync.Persistence;
+using StockSync.Persistence.Deadlines;
+using StockSync.Persistence.Entities;
+using StockSync.Persistence.PostgreSql;
+using StockSync.Persistence.Sqlite;
+using Xunit.Abstractions;
+
+namespace StockSync.IntegrationTests.Sagas;
+
+/// <summary>
+/// The deadline sweeper on each database: replicas racing over the same due deadlines publish each one exactly once,
+/// deadlines not yet due are left alone, and a claim whose sweeper died is taken over after its lease.
+/// </summary>
+public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly DateTime Now = DateTime.UtcNow;
+    private readonly ConcurrentBag<CounterExpired> _published = [];
+    private TestDatabase _database = null!;
+    private ServiceProvider _services = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        output.WriteLine($"Running against {_database.Description}");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["Database:ConnectionString"] = _database.ConnectionString,
+        }).Build();
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
+            .AddStockSyncSagaMaps(new CounterStateMap())
+            .AddMassTransit(x => x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context)))
+            .BuildServiceProvider();
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<StockSyncDbContext>().Database.EnsureCreatedAsync();
+        }
+
+        var bus = _services.GetRequiredService<IBusControl>();
+        await bus.StartAsync();
+        var handle = bus.ConnectReceiveEndpoint(e => e.Handler<CounterExpired>(ctx =>
+        {
+            _published.Add(ctx.Message);
+            return Task.CompletedTask;
+        }));
+        await handle.Ready;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.GetRequiredService<IBusControl>().StopAsync();
+        await _services.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Two_sweepers_racing_publish_each_due_deadline_once()
+    {
+        var due = await SeedAsync(count: 60, expiresAt: Now.AddMinutes(-5));
+        await SeedAsync(count: 20, expiresAt: Now.AddHours(1));
+        var first = Sweeper();
+        var second = Sweeper();
+
+        var rounds = await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(_ => new[] { first.SweepOnceAsync(default), second.SweepOnceAsync(default) }));
+
+        output.WriteLine($"published per sweep: {string.Join(", ", rounds)}");
+        Assert.Equal(due.Count, rounds.Sum());
+        await WaitForPublishedAsync(due.Count);
+        Assert.Equal(due.OrderBy(id => id), _published.Select(e => e.CorrelationId).Order());
+        Assert.Equal(0, await Sweeper().SweepOnceAsync(default));
+    }
+
+    [Fact]
+    public async Task A_claim_whose_sweeper_died_is_taken_over_after_its_lease()
+    {
+        var due = await SeedAsync(count: 1, expiresAt: Now.AddMinutes(-5));
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
+            db.DeadlineClaims.Add(new DeadlineClaimRecord
+            {
+                Saga = "test_counters",
+                CorrelationId = due[0],
+                Deadline = nameof(CounterState.ExpiresAt),
+                DueAt = Now.AddMinutes(-5),
+                ClaimedBy = "a-replica-that-crashed",
+                ClaimedAt = Now.AddMinutes(-4),
+                LeaseUntil = Now.AddMinutes(-3),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(1, await Sweeper().SweepOnceAsync(default));
+        await WaitForPublishedAsync(1);
+        Assert.Equal(due[0], Assert.Single(_published).CorrelationId);
+    }
+
+    private DeadlineSweeper Sweeper() => new(
+        _services.GetRequiredService<IServiceScopeFactory>(),
+        [new DeadlineSweep<CounterState, CounterExpired>("test_counters", s => s.ExpiresAt, (s, dueAt) => new CounterExpired(s.CorrelationId, dueAt))],
+        Options.Create(new DeadlineSweeperOptions { BatchSize = 500 }),
+        TimeProvider.System,
+        NullLogger<DeadlineSweeper>.Instance);
+
+    private async Task<List<Guid>> SeedAsync(int count, DateTime expiresAt)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
+        var sagas = Enumerable.Range(0, count).Select(_ => new CounterState
+        {
+            CorrelationId = NewId.NextGuid(),
+            OrderId = Movements.NewId("ORD"),
+            CurrentState = "Counting",
+            ExpiresAt = new DateTime(expiresAt.Ticks - (expiresAt.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc),
+        }).ToList();
+        db.AddRange(sagas);
+        await db.SaveChangesAsync();
+        return [.. sagas.Select(s => s.CorrelationId)];
+    }
+
+    private async Task WaitForPublishedAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (_published.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(200); // and nothing more arrives
+    }
+}
+
+/// <summary>The sweeper on PostgreSQL.</summary>
+public sealed class DeadlineSweeperOnPostgreSqlTests(ITestOutputHelper output) : DeadlineSweeperTests(DatabaseProvider.PostgreSql, output);
+
+/// <summary>The sweeper on SQLite.</summary>
+public sealed class DeadlineSweeperOnSqliteTests(ITestOutputHelper output) : DeadlineSweeperTests(DatabaseProvider.Sqlite, output);
