@@ -28,6 +28,7 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
     where TEvent : class
 {
     private readonly Expression<Func<TSaga, bool>> _due;
+    private readonly Expression<Func<TSaga, DateTime?>> _column;
     private readonly Func<TSaga, DateTime?> _read;
     private readonly Func<TSaga, DateTime, TEvent> _createEvent;
     private readonly string _saga;
@@ -39,6 +40,7 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
         ArgumentNullException.ThrowIfNull(deadline);
         _saga = sagaTable;
         _deadline = deadline.Body is MemberExpression member ? member.Member.Name : throw new ArgumentException("Name a property of the saga.", nameof(deadline));
+        _column = deadline;
         _read = deadline.Compile();
         _createEvent = createEvent;
         _due = DueBefore(deadline);
@@ -57,7 +59,7 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
         var due = await db.Set<TSaga>().AsNoTracking()
             .Where(_due)
             .Where(DueBy(now))
-            .OrderBy(s => s.UpdatedAt)
+            .OrderBy(_column)
             .Take(sweep.BatchSize)
             .ToListAsync(ct).ConfigureAwait(false);
         if (due.Count == 0)
