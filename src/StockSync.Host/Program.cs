@@ -4,6 +4,7 @@ using StockSync.Host.Apis;
 using StockSync.Host.Infrastructure;
 using StockSync.Ledger;
 using StockSync.Persistence;
+using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.PostgreSql;
 using StockSync.Persistence.Sqlite;
 using StockSync.Persistence.SqlServer;
@@ -19,6 +20,8 @@ builder.Services.AddStockSyncDatabase(
     new SqlServerProviderConfigurator());
 builder.Services.AddStockSyncLedger(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
+// Saga deadline columns are swept into events here; each saga registers its deadlines (none before the sagas land).
+builder.Services.AddStockSyncDeadlines(builder.Configuration);
 builder.Services.AddStockSyncHealthChecks();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.UseStableTypes);
 builder.Services.AddOpenApi();

@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Contracts.Inventory;
-using StockSync.Inventory;
 
 namespace StockSync.Ledger;
 
@@ -43,18 +42,15 @@ public sealed class LedgerBatchConsumerDefinition<T> : ConsumerDefinition<Ledger
 
 /// <summary>
 /// Endpoint concerns of the one-at-a-time consumers: the isolated queue takes only forwarded movements (it binds
-/// to no exchange), retries transient failures, gives a negative-bucket refusal a few delayed chances (an ordering
-/// race settles), and faults every other refusal straight to its error queue.
+/// to no exchange) and runs them behind the StockSync inbox and outbox. Retries are endpoint-wide, outside the
+/// outbox, so every attempt is a fresh transaction: transient failures are retried, a negative-bucket refusal gets
+/// a few delayed chances (an ordering race settles), and every other refusal faults straight to the error queue.
 /// </summary>
 public sealed class LedgerSingleMovementConsumerDefinition<T> : ConsumerDefinition<LedgerSingleMovementConsumer<T>>
     where T : StockMovement
 {
-    private readonly LedgerOptions _options;
-
-    public LedgerSingleMovementConsumerDefinition(IOptions<LedgerOptions> options)
+    public LedgerSingleMovementConsumerDefinition()
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
         EndpointName = LedgerOptions.IsolatedEndpointName;
     }
 
@@ -63,16 +59,7 @@ public sealed class LedgerSingleMovementConsumerDefinition<T> : ConsumerDefiniti
         IConsumerConfigurator<LedgerSingleMovementConsumer<T>> consumerConfigurator,
         IRegistrationContext context)
     {
+        // Retry and the inbox/outbox are endpoint-wide: see LedgerRegistration.ConfigureIsolatedEndpoint.
         endpointConfigurator.ConfigureConsumeTopology = false;
-        consumerConfigurator.UseMessageRetry(r =>
-        {
-            r.Handle<MovementRejectedException>(e => e.Kind == RejectionKind.NegativeBucket);
-            r.Intervals(_options.NegativeBucketRetryIntervals);
-        });
-        consumerConfigurator.UseMessageRetry(r =>
-        {
-            r.Ignore<MovementRejectedException>();
-            r.Incremental(_options.RetryLimit, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50));
-        });
     }
 }

@@ -37,7 +37,35 @@ public static class LedgerRegistration
             bus.AddConsumer(typeof(LedgerSingleMovementConsumer<>).MakeGenericType(movement), typeof(LedgerSingleMovementConsumerDefinition<>).MakeGenericType(movement));
         }
 
+        bus.AddConfigureEndpointsCallback(ConfigureIsolatedEndpoint);
         return bus;
+    }
+
+    /// <summary>
+    /// The isolated endpoint serves every movement type one at a time behind the StockSync inbox and outbox. Its
+    /// retries sit outside the outbox, so every attempt is a fresh transaction: a negative-bucket refusal gets a few
+    /// delayed chances (an ordering race settles), transient failures are retried, and every other refusal faults
+    /// straight to the error queue with its reason.
+    /// </summary>
+    private static void ConfigureIsolatedEndpoint(IRegistrationContext context, string name, IReceiveEndpointConfigurator endpoint)
+    {
+        if (name != LedgerOptions.IsolatedEndpointName)
+        {
+            return;
+        }
+
+        var options = context.GetRequiredService<IOptions<LedgerOptions>>().Value;
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Handle<MovementRejectedException>(e => e.Kind == RejectionKind.NegativeBucket);
+            r.Intervals(options.NegativeBucketRetryIntervals);
+        });
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<MovementRejectedException>();
+            r.Incremental(options.RetryLimit, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50));
+        });
+        endpoint.UseStockSyncEntityFrameworkOutbox(context);
     }
 
     /// <summary>

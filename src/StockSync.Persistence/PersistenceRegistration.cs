@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StockSync.Persistence.Outbox;
 using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence;
@@ -33,8 +35,11 @@ public static class PersistenceRegistration
             var provider = providers.First(p => p.Provider == options.Provider);
             provider.Configure(builder, options.ConnectionString);
             builder.UseStockSyncSagaMaps(sp.GetServices<ISagaStateMap>());
-            builder.AddInterceptors(new SagaStateStamps(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            builder.AddInterceptors(
+                new SagaStateStamps(sp.GetService<TimeProvider>() ?? TimeProvider.System),
+                new OutboxCommitSignal(sp.GetRequiredService<OutboxSignal>()));
         });
+        services.TryAddSingleton<OutboxSignal>();
         return services;
     }
 

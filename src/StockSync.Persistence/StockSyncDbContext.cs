@@ -27,6 +27,25 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
 
     public DbSet<DeadlineClaimRecord> DeadlineClaims => Set<DeadlineClaimRecord>();
 
+    public DbSet<InboxStateRecord> InboxStates => Set<InboxStateRecord>();
+
+    public DbSet<OutboxMessageRecord> OutboxMessages => Set<OutboxMessageRecord>();
+
+    public DbSet<OutboxPartitionRecord> OutboxPartitions => Set<OutboxPartitionRecord>();
+
+    /// <summary>Set when outbox rows were saved in the current unit of work; the commit wakes the dispatcher.</summary>
+    internal bool OutboxRowsPending { get; set; }
+
+    /// <summary>Forgets everything tracked (and any unsaved outbox rows) before a retry starts over.</summary>
+    internal void ResetUnitOfWork()
+    {
+        ChangeTracker.Clear();
+        OutboxRowsPending = false;
+    }
+
+    /// <summary>Serialises outbox additions from concurrent publishes within one unit of work.</summary>
+    internal object OutboxGate { get; } = new();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);

@@ -5,6 +5,7 @@ using MassTransit;
 using StockSync.Contracts;
 using StockSync.Contracts.Inventory;
 using StockSync.Inventory;
+using StockSync.Persistence;
 
 namespace StockSync.Host.Apis;
 
@@ -12,6 +13,8 @@ namespace StockSync.Host.Apis;
 /// <c>POST /movements</c>: canonical movements in. The body is one movement or an array of them, each with a
 /// <c>type</c> naming the contract (for example <c>"type": "SaleRecorded"</c>). Every movement is checked before any
 /// is accepted: one bad movement refuses the request with a 400 that names it, and nothing is published.
+/// Accepted movements are published through the bus outbox: the 202 means they are stored in the database, and the
+/// dispatcher delivers them to the broker, even if the broker was unreachable when the request came in.
 /// </summary>
 internal static class MovementsApi
 {
@@ -38,7 +41,7 @@ internal static class MovementsApi
         return app;
     }
 
-    private static async Task<IResult> PostAsync(HttpRequest request, IPublishEndpoint publisher, CancellationToken ct)
+    private static async Task<IResult> PostAsync(HttpRequest request, IPublishEndpoint publisher, StockSyncDbContext db, CancellationToken ct)
     {
         if (!request.HasJsonContentType())
         {
@@ -69,6 +72,9 @@ internal static class MovementsApi
         {
             await publisher.Publish(movement, movement.GetType(), ct);
         }
+
+        // The scoped publish endpoint is the bus outbox: this save is what makes the movements durable.
+        await db.SaveChangesAsync(ct);
 
         return TypedResults.Accepted(
             (string?)null,

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Ledger;
+using StockSync.Persistence.Outbox;
 
 namespace StockSync.Host.Infrastructure;
 
@@ -17,11 +18,15 @@ internal static class MessagingSetup
             .Bind(configuration.GetSection($"{TransportOptions.Section}:RabbitMq"))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
         var transport = configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
 
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // Consumers and sagas write their messages to the outbox in their transaction; outside consumers
+            // (HTTP, sweepers) the scoped IPublishEndpoint does too, saved with the request's SaveChanges.
+            x.AddStockSyncEntityFrameworkOutbox(o => o.UseBusOutbox());
             x.AddStockSyncLedgerConsumers();
 
             if (transport.Kind == TransportKind.RabbitMq)

@@ -52,21 +52,58 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasColumnType("nvarchar(128)")
                         .HasColumnName("claimed_by");
 
-                    b.Property<DateTime>("LeaseUntil")
-                        .HasColumnType("datetime2")
-                        .HasColumnName("lease_until");
-
-                    b.Property<DateTime?>("PublishedAt")
-                        .HasColumnType("datetime2")
-                        .HasColumnName("published_at");
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("message_id");
 
                     b.HasKey("Saga", "CorrelationId", "Deadline", "DueAt")
                         .HasName("pk_deadline_claims");
 
-                    b.HasIndex("PublishedAt")
-                        .HasDatabaseName("ix_deadline_claims_published_at");
+                    b.HasIndex("ClaimedAt")
+                        .HasDatabaseName("ix_deadline_claims_claimed_at");
 
                     b.ToTable("deadline_claims", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Entities.InboxStateRecord", b =>
+                {
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("message_id");
+
+                    b.Property<Guid>("ConsumerId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("consumer_id");
+
+                    b.Property<DateTime>("ConsumedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<string>("Consumer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("consumer");
+
+                    b.Property<DateTime?>("LastDuplicateAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_duplicate_at");
+
+                    b.Property<int>("ReceiveCount")
+                        .HasColumnType("int")
+                        .HasColumnName("receive_count");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageId", "ConsumerId")
+                        .HasName("pk_inbox_states");
+
+                    b.HasIndex("ConsumedAt")
+                        .HasDatabaseName("ix_inbox_states_consumed_at");
+
+                    b.ToTable("inbox_states", (string)null);
                 });
 
             modelBuilder.Entity("StockSync.Persistence.Entities.ItemRecord", b =>
@@ -226,6 +263,161 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasName("pk_locations");
 
                     b.ToTable("locations", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Entities.OutboxMessageRecord", b =>
+                {
+                    b.Property<long>("SequenceNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_number");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("SequenceNumber"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("content_type");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<Guid?>("CorrelationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("DestinationAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("destination_address");
+
+                    b.Property<DateTime?>("ExpirationTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("expiration_time");
+
+                    b.Property<string>("FaultAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("fault_address");
+
+                    b.Property<string>("Headers")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("headers");
+
+                    b.Property<Guid?>("InboxConsumerId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("inbox_consumer_id");
+
+                    b.Property<Guid?>("InboxMessageId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("inbox_message_id");
+
+                    b.Property<Guid?>("InitiatorId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("initiator_id");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("message_type");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("int")
+                        .HasColumnName("partition");
+
+                    b.Property<string>("Properties")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("properties");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("ResponseAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("response_address");
+
+                    b.Property<DateTime>("SentTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("sent_time");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("source_address");
+
+                    b.HasKey("SequenceNumber")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("DeliveredAt")
+                        .HasDatabaseName("ix_outbox_messages_delivered_at");
+
+                    b.HasIndex("InboxMessageId", "InboxConsumerId")
+                        .HasDatabaseName("ix_outbox_messages_inbox_message_id_inbox_consumer_id");
+
+                    b.HasIndex("Partition", "DeliveredAt", "SequenceNumber")
+                        .HasDatabaseName("ix_outbox_messages_partition_delivered_at_sequence_number");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Entities.OutboxPartitionRecord", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("int")
+                        .HasColumnName("partition");
+
+                    b.Property<DateTime?>("LastDispatchAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_dispatch_at");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Partition")
+                        .HasName("pk_outbox_partitions");
+
+                    b.ToTable("outbox_partitions", (string)null);
                 });
 
             modelBuilder.Entity("StockSync.Persistence.Entities.PositionRecord", b =>

@@ -47,21 +47,58 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("claimed_by");
 
-                    b.Property<DateTime>("LeaseUntil")
+                    b.Property<Guid?>("MessageId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("lease_until");
-
-                    b.Property<DateTime?>("PublishedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("published_at");
+                        .HasColumnName("message_id");
 
                     b.HasKey("Saga", "CorrelationId", "Deadline", "DueAt")
                         .HasName("pk_deadline_claims");
 
-                    b.HasIndex("PublishedAt")
-                        .HasDatabaseName("ix_deadline_claims_published_at");
+                    b.HasIndex("ClaimedAt")
+                        .HasDatabaseName("ix_deadline_claims_claimed_at");
 
                     b.ToTable("deadline_claims", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Entities.InboxStateRecord", b =>
+                {
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<Guid>("ConsumerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer_id");
+
+                    b.Property<DateTime>("ConsumedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<string>("Consumer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer");
+
+                    b.Property<DateTime?>("LastDuplicateAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_duplicate_at");
+
+                    b.Property<int>("ReceiveCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("receive_count");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("MessageId", "ConsumerId")
+                        .HasName("pk_inbox_states");
+
+                    b.HasIndex("ConsumedAt")
+                        .HasDatabaseName("ix_inbox_states_consumed_at");
+
+                    b.ToTable("inbox_states", (string)null);
                 });
 
             modelBuilder.Entity("StockSync.Persistence.Entities.ItemRecord", b =>
@@ -219,6 +256,159 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasName("pk_locations");
 
                     b.ToTable("locations", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Entities.OutboxMessageRecord", b =>
+                {
+                    b.Property<long>("SequenceNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<Guid?>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("DestinationAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination_address");
+
+                    b.Property<DateTime?>("ExpirationTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expiration_time");
+
+                    b.Property<string>("FaultAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fault_address");
+
+                    b.Property<string>("Headers")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headers");
+
+                    b.Property<Guid?>("InboxConsumerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inbox_consumer_id");
+
+                    b.Property<Guid?>("InboxMessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inbox_message_id");
+
+                    b.Property<Guid?>("InitiatorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("initiator_id");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("partition");
+
+                    b.Property<string>("Properties")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("properties");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("ResponseAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_address");
+
+                    b.Property<DateTime>("SentTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_time");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_address");
+
+                    b.HasKey("SequenceNumber")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("DeliveredAt")
+                        .HasDatabaseName("ix_outbox_messages_delivered_at");
+
+                    b.HasIndex("InboxMessageId", "InboxConsumerId")
+                        .HasDatabaseName("ix_outbox_messages_inbox_message_id_inbox_consumer_id");
+
+                    b.HasIndex("Partition", "DeliveredAt", "SequenceNumber")
+                        .HasDatabaseName("ix_outbox_messages_partition_delivered_at_sequence_number");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Entities.OutboxPartitionRecord", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("partition");
+
+                    b.Property<DateTime?>("LastDispatchAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_dispatch_at");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Partition")
+                        .HasName("pk_outbox_partitions");
+
+                    b.ToTable("outbox_partitions", (string)null);
                 });
 
             modelBuilder.Entity("StockSync.Persistence.Entities.PositionRecord", b =>

@@ -90,6 +90,53 @@ internal sealed class DeadlineClaimMap : IEntityTypeConfiguration<DeadlineClaimR
         builder.HasKey(c => new { c.Saga, c.CorrelationId, c.Deadline, c.DueAt });
         builder.Property(c => c.Saga).HasMaxLength(64);
         builder.Property(c => c.Deadline).HasMaxLength(64);
-        builder.HasIndex(c => c.PublishedAt);
+        builder.HasIndex(c => c.ClaimedAt);
+    }
+}
+
+internal sealed class InboxStateMap : IEntityTypeConfiguration<InboxStateRecord>
+{
+    public void Configure(EntityTypeBuilder<InboxStateRecord> builder)
+    {
+        builder.ToTable("InboxStates");
+        builder.HasKey(i => new { i.MessageId, i.ConsumerId });
+        builder.Property(i => i.Consumer).HasMaxLength(256);
+        builder.HasIndex(i => i.ConsumedAt);
+    }
+}
+
+internal sealed class OutboxMessageMap : IEntityTypeConfiguration<OutboxMessageRecord>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessageRecord> builder)
+    {
+        builder.ToTable("OutboxMessages");
+        builder.HasKey(m => m.SequenceNumber);
+        builder.Property(m => m.SequenceNumber).ValueGeneratedOnAdd();
+        foreach (var address in new[] { nameof(OutboxMessageRecord.SourceAddress), nameof(OutboxMessageRecord.DestinationAddress), nameof(OutboxMessageRecord.ResponseAddress), nameof(OutboxMessageRecord.FaultAddress) })
+        {
+            builder.Property(address).HasMaxLength(Lengths.Address);
+        }
+
+        builder.Property(m => m.MessageType).HasMaxLength(Lengths.Text);
+        builder.Property(m => m.ContentType).HasMaxLength(Lengths.Id);
+        builder.Property(m => m.Body).Metadata.SetMaxLength(null);
+        builder.Property(m => m.Headers).Metadata.SetMaxLength(null);
+        builder.Property(m => m.Properties).Metadata.SetMaxLength(null);
+        builder.Property(m => m.LastError).HasMaxLength(Lengths.Text);
+        // What the dispatcher reads: a partition's undelivered rows, oldest first.
+        builder.HasIndex(m => new { m.Partition, m.DeliveredAt, m.SequenceNumber });
+        // What the cleanup deletes.
+        builder.HasIndex(m => m.DeliveredAt);
+        builder.HasIndex(m => new { m.InboxMessageId, m.InboxConsumerId });
+    }
+}
+
+internal sealed class OutboxPartitionMap : IEntityTypeConfiguration<OutboxPartitionRecord>
+{
+    public void Configure(EntityTypeBuilder<OutboxPartitionRecord> builder)
+    {
+        builder.ToTable("OutboxPartitions");
+        builder.HasKey(p => p.Partition);
+        builder.Property(p => p.Partition).ValueGeneratedNever();
     }
 }

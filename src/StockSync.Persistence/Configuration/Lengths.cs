@@ -8,4 +8,7 @@ public static class Lengths
 
     /// <summary>Free text such as notes and descriptions.</summary>
     public const int Text = 1000;
+
+    /// <summary>Broker addresses (MassTransit URIs) kept with outbox messages.</summary>
+    public const int Address = 512;
 }

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using StockSync.Persistence.Entities;
+using StockSync.Persistence.Outbox;
 using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence.Deadlines;
@@ -12,12 +13,12 @@ public interface IDeadlineSweep
     /// <summary>The saga table and deadline column, for logs and the claims table.</summary>
     string Name { get; }
 
-    /// <summary>Publishes the event of every due, unclaimed deadline; returns how many this sweeper published.</summary>
-    Task<int> SweepAsync(StockSyncDbContext db, IPublishEndpoint publisher, DeadlineSweepContext sweep, CancellationToken ct);
+    /// <summary>Publishes (through the outbox) the event of every due, unclaimed deadline; returns how many this sweeper published.</summary>
+    Task<int> SweepAsync(StockSyncDbContext db, TransactionalOutbox outbox, DeadlineSweepContext sweep, CancellationToken ct);
 }
 
 /// <summary>Who is sweeping, and when.</summary>
-public sealed record DeadlineSweepContext(string SweeperId, DateTime Now, TimeSpan Lease, int BatchSize);
+public sealed record DeadlineSweepContext(string SweeperId, DateTime Now, int BatchSize);
 
 /// <summary>
 /// A deadline column (<c>DateTime?</c>, UTC) on a saga's table and the event published when it falls due. The event
@@ -50,10 +51,10 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
     public string Name => $"{_saga}.{_deadline}";
 
     /// <inheritdoc />
-    public async Task<int> SweepAsync(StockSyncDbContext db, IPublishEndpoint publisher, DeadlineSweepContext sweep, CancellationToken ct)
+    public async Task<int> SweepAsync(StockSyncDbContext db, TransactionalOutbox outbox, DeadlineSweepContext sweep, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(outbox);
         ArgumentNullException.ThrowIfNull(sweep);
         var now = sweep.Now;
         var due = await db.Set<TSaga>().AsNoTracking()
@@ -68,8 +69,8 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
         }
 
         var ids = due.Select(s => s.CorrelationId).ToList();
-        var finished = (await db.DeadlineClaims.AsNoTracking()
-                .Where(c => c.Saga == _saga && c.Deadline == _deadline && ids.Contains(c.CorrelationId) && c.PublishedAt != null)
+        var claimed = (await db.DeadlineClaims.AsNoTracking()
+                .Where(c => c.Saga == _saga && c.Deadline == _deadline && ids.Contains(c.CorrelationId))
                 .Select(c => new { c.CorrelationId, c.DueAt })
                 .ToListAsync(ct).ConfigureAwait(false))
             .Select(c => (c.CorrelationId, c.DueAt))
@@ -79,38 +80,36 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
         foreach (var saga in due)
         {
             var dueAt = _read(saga)!.Value;
-            if (finished.Contains((saga.CorrelationId, dueAt)) || !await TryClaimAsync(db, saga.CorrelationId, dueAt, sweep, ct).ConfigureAwait(false))
+            if (!claimed.Contains((saga.CorrelationId, dueAt)) && await TryPublishAsync(db, outbox, saga, dueAt, sweep, ct).ConfigureAwait(false))
             {
-                continue;
+                published++;
             }
-
-            await publisher.Publish(_createEvent(saga, dueAt), ct).ConfigureAwait(false);
-            await db.DeadlineClaims
-                .Where(c => c.Saga == _saga && c.CorrelationId == saga.CorrelationId && c.Deadline == _deadline && c.DueAt == dueAt)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.PublishedAt, now), ct).ConfigureAwait(false);
-            published++;
         }
 
         return published;
     }
 
     /// <summary>
-    /// Inserting the claim row makes this sweeper the only publisher; if the row exists, its lease must have run out
-    /// unpublished (the claimant died), and only one sweeper's conditional update takes it over.
+    /// Writes the claim row and the event's outbox row in one save. If another sweeper inserted the claim first, the
+    /// key refuses this one and nothing is published; if the save fails for any other reason, neither row exists and
+    /// the next sweep tries again.
     /// </summary>
-    private async Task<bool> TryClaimAsync(StockSyncDbContext db, Guid correlationId, DateTime dueAt, DeadlineSweepContext sweep, CancellationToken ct)
+    private async Task<bool> TryPublishAsync(StockSyncDbContext db, TransactionalOutbox outbox, TSaga saga, DateTime dueAt, DeadlineSweepContext sweep, CancellationToken ct)
     {
+        db.ResetUnitOfWork();
         var claim = new DeadlineClaimRecord
         {
             Saga = _saga,
-            CorrelationId = correlationId,
+            CorrelationId = saga.CorrelationId,
             Deadline = _deadline,
             DueAt = dueAt,
             ClaimedBy = sweep.SweeperId,
             ClaimedAt = sweep.Now,
-            LeaseUntil = sweep.Now + sweep.Lease,
         };
         db.DeadlineClaims.Add(claim);
+        var messageId = NewId.NextGuid();
+        await outbox.PublishEndpoint.Publish(_createEvent(saga, dueAt), p => p.MessageId = messageId, ct).ConfigureAwait(false);
+        claim.MessageId = messageId;
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -118,17 +117,9 @@ public sealed class DeadlineSweep<TSaga, TEvent> : IDeadlineSweep
         }
         catch (DbUpdateException)
         {
-            db.Entry(claim).State = EntityState.Detached;
+            db.ResetUnitOfWork();
+            return false;
         }
-
-        var now = sweep.Now;
-        var leaseUntil = now + sweep.Lease;
-        var taken = await db.DeadlineClaims
-            .Where(c => c.Saga == _saga && c.CorrelationId == correlationId && c.Deadline == _deadline && c.DueAt == dueAt
-                && c.PublishedAt == null && c.LeaseUntil < now)
-            .ExecuteUpdateAsync(u => u.SetProperty(c => c.ClaimedBy, sweep.SweeperId).SetProperty(c => c.ClaimedAt, now).SetProperty(c => c.LeaseUntil, leaseUntil), ct)
-            .ConfigureAwait(false);
-        return taken == 1;
     }
 
     private static Expression<Func<TSaga, bool>> DueBefore(Expression<Func<TSaga, DateTime?>> deadline) =>

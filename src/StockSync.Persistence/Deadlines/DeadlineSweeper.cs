@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StockSync.Persistence.Outbox;
 
 namespace StockSync.Persistence.Deadlines;
 
@@ -16,10 +16,6 @@ public sealed class DeadlineSweeperOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a claim protects a deadline from other sweepers before it may be taken over (its sweeper died).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(1);
-
     /// <summary>The most deadlines of one kind handled in one sweep.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
@@ -27,8 +23,9 @@ public sealed class DeadlineSweeperOptions
 
 /// <summary>
 /// The hosted service that publishes deadline events for every saga row whose deadline column has passed. It needs
-/// no scheduler and no broker plugin: deadlines are columns operators can read, and replicas share the work safely
-/// through <c>deadline_claims</c>.
+/// no scheduler and no broker plugin: deadlines are columns operators can read, each event goes out through the
+/// transactional outbox together with its claim row, and replicas share the work safely through <c>deadline_claims</c>.
+/// Register the outbox (<c>AddStockSyncEntityFrameworkOutbox</c>) with it.
 /// </summary>
 public sealed class DeadlineSweeper(
     IServiceScopeFactory scopes,
@@ -44,14 +41,14 @@ public sealed class DeadlineSweeper(
     public async Task<int> SweepOnceAsync(CancellationToken ct)
     {
         var settings = options.Value;
-        var context = new DeadlineSweepContext(SweeperId, time.GetUtcNow().UtcDateTime, settings.ClaimLease, settings.BatchSize);
+        var context = new DeadlineSweepContext(SweeperId, time.GetUtcNow().UtcDateTime, settings.BatchSize);
         var published = 0;
         foreach (var sweep in sweeps)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
-            var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
-            var count = await sweep.SweepAsync(db, publisher, context, ct).ConfigureAwait(false);
+            var outbox = scope.ServiceProvider.GetRequiredService<TransactionalOutbox>();
+            var count = await sweep.SweepAsync(db, outbox, context, ct).ConfigureAwait(false);
             if (count > 0)
             {
                 logger.LogInformation("Published {Count} due {Deadline} deadlines", count, sweep.Name);

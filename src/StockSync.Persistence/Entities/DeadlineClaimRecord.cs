@@ -1,9 +1,10 @@
 namespace StockSync.Persistence.Entities;
 
 /// <summary>
-/// One sweeper's claim on one due deadline of one saga instance. The key makes the claim exclusive across replicas:
-/// whoever inserts the row publishes the deadline event. A claim whose lease ran out without
-/// <see cref="PublishedAt"/> (its sweeper died) can be taken over. The rows double as the history of fired deadlines.
+/// A due deadline of one saga instance that a sweeper turned into an event. The key makes it exclusive across
+/// replicas: the claim row and the deadline event's outbox row are written in one transaction, so whoever inserts
+/// the row is the only one that publishes, and a crash in between leaves neither. The rows double as the history of
+/// fired deadlines.
 /// </summary>
 public sealed class DeadlineClaimRecord
 {
@@ -22,7 +23,6 @@ public sealed class DeadlineClaimRecord
 
     public DateTime ClaimedAt { get; set; }
 
-    public DateTime LeaseUntil { get; set; }
-
-    public DateTime? PublishedAt { get; set; }
+    /// <summary>The message id of the deadline event (its row in <c>outbox_messages</c> until cleanup).</summary>
+    public Guid? MessageId { get; set; }
 }

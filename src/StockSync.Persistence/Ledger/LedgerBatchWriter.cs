@@ -1,6 +1,7 @@
 using StockSync.Contracts.Inventory;
 using StockSync.Inventory;
 using StockSync.Persistence.Entities;
+using StockSync.Persistence.Outbox;
 
 namespace StockSync.Persistence.Ledger;
 
@@ -14,17 +15,41 @@ namespace StockSync.Persistence.Ledger;
 public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure channels, TimeProvider time)
 {
     /// <summary>Applies <paramref name="movements"/> (in the given order) and returns what happened to each.</summary>
-    public async Task<LedgerBatchResult> ApplyAsync(IReadOnlyList<StockMovement> movements, CancellationToken cancellationToken)
+    public Task<LedgerBatchResult> ApplyAsync(IReadOnlyList<StockMovement> movements, CancellationToken cancellationToken) =>
+        ApplyAsync(movements, inbox: null, beforeCommit: null, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="movements"/> in one transaction. With an <paramref name="inbox"/>, movements whose
+    /// transport message that consumer already consumed are skipped as duplicates and the others get inbox rows.
+    /// <paramref name="beforeCommit"/> runs inside the transaction with the result, before the save: what it
+    /// publishes through the transactional outbox commits with the ledger rows. If a transaction is already open on
+    /// the context (the consumer outbox's), the writer joins it and leaves the commit to its owner.
+    /// </summary>
+    public async Task<LedgerBatchResult> ApplyAsync(
+        IReadOnlyList<StockMovement> movements,
+        LedgerInbox? inbox,
+        Func<LedgerBatchResult, CancellationToken, Task>? beforeCommit,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(movements);
+        if (inbox is not null && inbox.MessageIds.Count != movements.Count)
+        {
+            throw new ArgumentException("The inbox needs one message id per movement.", nameof(inbox));
+        }
+
+        if (db.Database.CurrentTransaction is not null)
+        {
+            return await ApplyInTransactionAsync(movements, inbox, beforeCommit, cancellationToken).ConfigureAwait(false);
+        }
+
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(
             movements,
             async (_, batch, ct) =>
             {
-                db.ChangeTracker.Clear();
+                db.ResetUnitOfWork();
                 await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                var result = await ApplyInTransactionAsync(batch, ct).ConfigureAwait(false);
+                var result = await ApplyInTransactionAsync(batch, inbox, beforeCommit, ct).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
                 return result;
             },
@@ -32,9 +57,13 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<LedgerBatchResult> ApplyInTransactionAsync(IReadOnlyList<StockMovement> movements, CancellationToken ct)
+    private async Task<LedgerBatchResult> ApplyInTransactionAsync(
+        IReadOnlyList<StockMovement> movements, LedgerInbox? inbox, Func<LedgerBatchResult, CancellationToken, Task>? beforeCommit, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var alreadyConsumed = inbox is null
+            ? null
+            : await InboxBook.ClaimAsync(db, inbox.ConsumerId, inbox.Consumer, inbox.MessageIds, now.UtcDateTime, ct).ConfigureAwait(false);
         var state = await BatchLedgerState.LoadAsync(db, movements, ct).ConfigureAwait(false);
         var sequences = await SequenceBook.LoadAsync(db, movements, ct).ConfigureAwait(false);
         var outcomes = new MovementOutcome[movements.Count];
@@ -44,6 +73,12 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         for (var i = 0; i < movements.Count; i++)
         {
             var movement = movements[i];
+            if (alreadyConsumed is not null && alreadyConsumed.Contains(inbox!.MessageIds[i]))
+            {
+                duplicates.Add(i);
+                continue;
+            }
+
             if (!state.TryClaim(movement))
             {
                 duplicates.Add(i);
@@ -76,7 +111,6 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
 
         var changedPositions = state.WriteChangedPositions(now);
         var gaps = sequences.Write(now);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
 
         var availability = changedPositions
             .Select(p => ToAvailabilityChanged(p, newestOccurred[new StockKey(p.Sku, p.LocationId)], now))
@@ -86,12 +120,19 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
             .Where(x => x.outcome is MovementOutcome.Rejected)
             .Select(x => new LedgerRejection(x.index, movements[x.index], (MovementOutcome.Rejected)x.outcome))
             .ToList();
-        return new LedgerBatchResult(
+        var result = new LedgerBatchResult(
             Applied: outcomes.Count(o => o is MovementOutcome.Applied),
             DuplicateIndexes: duplicates,
             Rejections: rejections,
             AvailabilityChanges: availability,
             GapsOpened: gaps);
+        if (beforeCommit is not null)
+        {
+            await beforeCommit(result, ct).ConfigureAwait(false);
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return result;
     }
 
     private AvailabilityChanged ToAvailabilityChanged(PositionRecord record, DateTimeOffset newestOccurred, DateTimeOffset now)
@@ -138,6 +179,12 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }
+
+/// <summary>
+/// The inbox of a batch consumer: who consumes (<see cref="ConsumerId"/>, readable <see cref="Consumer"/>) and the
+/// transport message id of each movement, in the order of the movements.
+/// </summary>
+public sealed record LedgerInbox(Guid ConsumerId, string Consumer, IReadOnlyList<Guid> MessageIds);
 
 /// <summary>What a batch did. Indexes refer to the order of the movements passed in.</summary>
 public sealed record LedgerBatchResult(

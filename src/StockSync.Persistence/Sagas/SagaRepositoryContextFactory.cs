@@ -83,7 +83,7 @@ public sealed class SagaRepositoryContextFactory<TSaga>(
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async ct =>
         {
-            db.ChangeTracker.Clear();
+            db.ResetUnitOfWork();
             await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
             await work().ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);

@@ -53,28 +53,50 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     /// <summary>Polls a queue on the broker until a message arrives or the timeout passes; the message is taken off the queue.</summary>
     public async Task<BasicGetResult?> GetMessageAsync(string queue, TimeSpan timeout)
     {
-        await using var connection = await ConnectAsync();
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        IConnection? connection = null;
+        try
         {
-            // A fresh channel each time: reading a queue that does not exist yet closes the channel, and MassTransit
-            // declares an error queue only with the first fault.
-            await using var channel = await connection.CreateChannelAsync();
-            try
+            while (DateTime.UtcNow < deadline)
             {
-                if (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+                // A fresh channel each time: reading a queue that does not exist yet closes the channel (MassTransit
+                // declares an error queue only with the first fault), and reading a quorum queue whose process is
+                // still starting ("noproc") closes the whole connection.
+                if (connection is not { IsOpen: true })
                 {
-                    return result;
+                    if (connection is not null)
+                    {
+                        await connection.DisposeAsync();
+                    }
+
+                    connection = await ConnectAsync();
                 }
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
+
+                try
+                {
+                    await using var channel = await connection.CreateChannelAsync();
+                    if (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+                    {
+                        return result;
+                    }
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                {
+                    // Includes AlreadyClosedException: the connection is replaced on the next round.
+                }
+
+                await Task.Delay(100);
             }
 
-            await Task.Delay(100);
+            return null;
         }
-
-        return null;
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ using StockSync.IntegrationTests.Infrastructure;
 using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.Entities;
+using StockSync.Persistence.Outbox;
 using StockSync.Persistence.PostgreSql;
 using StockSync.Persistence.Sqlite;
 using Xunit.Abstractions;
@@ -16,8 +17,9 @@ using Xunit.Abstractions;
 namespace StockSync.IntegrationTests.Sagas;
 
 /// <summary>
-/// The deadline sweeper on each database: replicas racing over the same due deadlines publish each one exactly once,
-/// deadlines not yet due are left alone, and a claim whose sweeper died is taken over after its lease.
+/// The deadline sweeper on each database: replicas racing over the same due deadlines publish each one exactly once
+/// (claim row and outbox row in one transaction), deadlines not yet due are left alone, a claimed deadline is not
+/// published again, and a moved deadline fires again.
 /// </summary>
 public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutputHelper output) : IAsyncLifetime
 {
@@ -40,7 +42,11 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
             .AddSingleton(TimeProvider.System)
             .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
             .AddStockSyncSagaMaps(new CounterStateMap())
-            .AddMassTransit(x => x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context)))
+            .AddMassTransit(x =>
+            {
+                x.AddStockSyncEntityFrameworkOutbox();
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            })
             .BuildServiceProvider();
         await using (var scope = _services.CreateAsyncScope())
         {
@@ -82,28 +88,53 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
     }
 
     [Fact]
-    public async Task A_claim_whose_sweeper_died_is_taken_over_after_its_lease()
+    public async Task A_claimed_deadline_is_not_published_again_but_a_moved_one_fires_again()
     {
         var due = await SeedAsync(count: 1, expiresAt: Now.AddMinutes(-5));
+        Assert.Equal(1, await Sweeper().SweepOnceAsync(default));
+        Assert.Equal(0, await Sweeper().SweepOnceAsync(default));
+
+        DeadlineClaimRecord claim;
         await using (var scope = _services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
-            db.DeadlineClaims.Add(new DeadlineClaimRecord
-            {
-                Saga = "test_counters",
-                CorrelationId = due[0],
-                Deadline = nameof(CounterState.ExpiresAt),
-                DueAt = Now.AddMinutes(-5),
-                ClaimedBy = "a-replica-that-crashed",
-                ClaimedAt = Now.AddMinutes(-4),
-                LeaseUntil = Now.AddMinutes(-3),
-            });
+            claim = await db.DeadlineClaims.SingleAsync();
+            // The claim names the outbox row that carries the event, in the same database.
+            Assert.True(await db.OutboxMessages.AnyAsync(m => m.MessageId == claim.MessageId));
+            var saga = await db.Set<CounterState>().SingleAsync();
+            saga.ExpiresAt = Truncate(Now.AddMinutes(-1));
             await db.SaveChangesAsync();
         }
 
         Assert.Equal(1, await Sweeper().SweepOnceAsync(default));
+        await WaitForPublishedAsync(2);
+        Assert.Equal([Truncate(Now.AddMinutes(-5)), Truncate(Now.AddMinutes(-1))], _published.Select(e => e.DueAt).Order());
+        Assert.All(_published, e => Assert.Equal(due[0], e.CorrelationId));
+    }
+
+    [Fact]
+    public async Task A_sweep_that_fails_to_save_leaves_neither_claim_nor_message()
+    {
+        await SeedAsync(count: 1, expiresAt: Now.AddMinutes(-5));
+        var failing = new DeadlineSweeper(
+            _services.GetRequiredService<IServiceScopeFactory>(),
+            [new DeadlineSweep<CounterState, CounterExpired>("test_counters", s => s.ExpiresAt, (_, _) => throw new InvalidOperationException("event factory failed"))],
+            Options.Create(new DeadlineSweeperOptions { BatchSize = 500 }),
+            TimeProvider.System,
+            NullLogger<DeadlineSweeper>.Instance);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.SweepOnceAsync(default));
+
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
+            Assert.Equal(0, await db.DeadlineClaims.CountAsync());
+            Assert.Equal(0, await db.OutboxMessages.CountAsync());
+        }
+
+        Assert.Equal(1, await Sweeper().SweepOnceAsync(default));
         await WaitForPublishedAsync(1);
-        Assert.Equal(due[0], Assert.Single(_published).CorrelationId);
+        Assert.Single(_published);
     }
 
     private DeadlineSweeper Sweeper() => new(
@@ -122,21 +153,27 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
             CorrelationId = NewId.NextGuid(),
             OrderId = Movements.NewId("ORD"),
             CurrentState = "Counting",
-            ExpiresAt = new DateTime(expiresAt.Ticks - (expiresAt.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc),
+            ExpiresAt = Truncate(expiresAt),
         }).ToList();
         db.AddRange(sagas);
         await db.SaveChangesAsync();
         return [.. sagas.Select(s => s.CorrelationId)];
     }
 
+    private static DateTime Truncate(DateTime value) => new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+
+    /// <summary>Runs the outbox dispatcher (no host runs it here) until the events arrive.</summary>
     private async Task WaitForPublishedAsync(int count)
     {
+        var dispatcher = _services.GetRequiredService<OutboxDispatcher>();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (_published.Count < count && DateTime.UtcNow < deadline)
         {
+            await dispatcher.DispatchOnceAsync(default);
             await Task.Delay(20);
         }
 
+        await dispatcher.DispatchOnceAsync(default);
         await Task.Delay(200); // and nothing more arrives
     }
 }
