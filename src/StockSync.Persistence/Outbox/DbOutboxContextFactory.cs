@@ -73,18 +73,20 @@ public sealed class DbOutboxContextFactory(
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
 
-        var inbox = await db.InboxStates
-            .SingleOrDefaultAsync(i => i.MessageId == messageId && i.ConsumerId == options.ConsumerId, ct).ConfigureAwait(false);
-        if (inbox is not null)
+        // Counting the repeat in SQL (not read-modify-write) keeps concurrent duplicates from losing counts.
+        var seen = await db.InboxStates
+            .Where(i => i.MessageId == messageId && i.ConsumerId == options.ConsumerId)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.ReceiveCount, i => i.ReceiveCount + 1).SetProperty(i => i.LastDuplicateAt, now), ct)
+            .ConfigureAwait(false);
+        if (seen > 0)
         {
-            inbox.ReceiveCount++;
-            inbox.LastDuplicateAt = now;
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            var consumed = await db.InboxStates.AsNoTracking()
+                .SingleAsync(i => i.MessageId == messageId && i.ConsumerId == options.ConsumerId, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
-            return (Outcome.Duplicate, inbox);
+            return (Outcome.Duplicate, consumed);
         }
 
-        inbox = new InboxStateRecord
+        var inbox = new InboxStateRecord
         {
             MessageId = messageId,
             ConsumerId = options.ConsumerId,

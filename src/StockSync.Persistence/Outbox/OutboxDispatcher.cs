@@ -138,12 +138,38 @@ public sealed class OutboxDispatcher(
         var now = time.GetUtcNow().UtcDateTime;
         var until = now + options.Value.PartitionLease;
         var me = DispatcherId;
-        // One statement renews this replica's leases and takes over free or expired ones; a row another replica
-        // is updating at the same moment is re-checked after its lock, so a partition never has two owners.
-        await db.OutboxPartitions
-            .Where(p => p.Owner == me || p.Owner == null || p.LeaseUntil == null || p.LeaseUntil < now)
-            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Owner, me).SetProperty(p => p.LeaseUntil, until), ct)
-            .ConfigureAwait(false);
+        var limit = options.Value.MaxPartitionsPerReplica;
+        if (limit <= 0)
+        {
+            // One statement renews this replica's leases and takes over free or expired ones; a row another replica
+            // is updating at the same moment is re-checked after its lock, so a partition never has two owners.
+            await db.OutboxPartitions
+                .Where(p => p.Owner == me || p.Owner == null || p.LeaseUntil == null || p.LeaseUntil < now)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Owner, me).SetProperty(p => p.LeaseUntil, until), ct)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            var mine = await db.OutboxPartitions
+                .Where(p => p.Owner == me)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.LeaseUntil, until), ct)
+                .ConfigureAwait(false);
+            if (mine < limit)
+            {
+                var free = await db.OutboxPartitions.AsNoTracking()
+                    .Where(p => p.Owner == null || p.LeaseUntil == null || p.LeaseUntil < now)
+                    .OrderBy(p => p.Partition)
+                    .Select(p => p.Partition)
+                    .Take(limit - mine)
+                    .ToListAsync(ct).ConfigureAwait(false);
+                // The free condition is checked again in the update, under the row lock.
+                await db.OutboxPartitions
+                    .Where(p => free.Contains(p.Partition) && (p.Owner == null || p.LeaseUntil == null || p.LeaseUntil < now))
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Owner, me).SetProperty(p => p.LeaseUntil, until), ct)
+                    .ConfigureAwait(false);
+            }
+        }
+
         return await db.OutboxPartitions.AsNoTracking()
             .Where(p => p.Owner == me)
             .OrderBy(p => p.Partition)
@@ -260,7 +286,14 @@ public sealed class OutboxDispatcher(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.SendTimeout);
         var endpoint = await bus.GetSendEndpoint(destination).ConfigureAwait(false);
-        await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The broker did not accept the message for {destination} within {options.Value.SendTimeout}.");
+        }
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[^length..];

@@ -18,6 +18,13 @@ public sealed class OutboxOptions
     /// <summary>Whether this replica runs the dispatcher. Off, messages stay in the outbox for other replicas (or a restart).</summary>
     public bool DispatcherEnabled { get; set; } = true;
 
+    /// <summary>
+    /// The most partitions one replica delivers (0: no limit). With a limit, a second replica always has partitions
+    /// left to take; without one, the first replica to start serves them all and the others stand by.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MaxPartitionsPerReplica { get; set; }
+
     /// <summary>How long a replica's claim on a partition lasts without renewal; another replica takes over after it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PartitionLease { get; set; } = TimeSpan.FromSeconds(30);
