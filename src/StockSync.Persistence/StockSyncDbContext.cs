@@ -33,6 +33,8 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
 
     public DbSet<OutboxPartitionRecord> OutboxPartitions => Set<OutboxPartitionRecord>();
 
+    public DbSet<Operations.OpsStuckThresholdRecord> OpsStuckThresholds => Set<Operations.OpsStuckThresholdRecord>();
+
     /// <summary>Set when outbox rows were saved in the current unit of work; the commit wakes the dispatcher.</summary>
     internal bool OutboxRowsPending { get; set; }
 

@@ -571,6 +571,28 @@ namespace StockSync.Persistence.SqlServer.Migrations
 
                     b.ToTable("source_sequences", (string)null);
                 });
+
+            modelBuilder.Entity("StockSync.Persistence.Operations.OpsStuckThresholdRecord", b =>
+                {
+                    b.Property<string>("Saga")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("saga");
+
+                    b.Property<string>("CurrentState")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<int>("StuckAfterSeconds")
+                        .HasColumnType("int")
+                        .HasColumnName("stuck_after_seconds");
+
+                    b.HasKey("Saga", "CurrentState")
+                        .HasName("pk_ops_stuck_thresholds");
+
+                    b.ToTable("ops_stuck_thresholds", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

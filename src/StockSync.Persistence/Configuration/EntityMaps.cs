@@ -140,3 +140,14 @@ internal sealed class OutboxPartitionMap : IEntityTypeConfiguration<OutboxPartit
         builder.Property(p => p.Partition).ValueGeneratedNever();
     }
 }
+
+internal sealed class OpsStuckThresholdMap : IEntityTypeConfiguration<StockSync.Persistence.Operations.OpsStuckThresholdRecord>
+{
+    public void Configure(EntityTypeBuilder<StockSync.Persistence.Operations.OpsStuckThresholdRecord> builder)
+    {
+        builder.ToTable("OpsStuckThresholds");
+        builder.HasKey(t => new { t.Saga, t.CurrentState });
+        builder.Property(t => t.Saga).HasMaxLength(64);
+        builder.Property(t => t.CurrentState).HasMaxLength(64);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Data.Common;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StockSync.IntegrationTests.Infrastructure;
+using StockSync.IntegrationTests.Sagas;
+using StockSync.Persistence;
+using StockSync.Persistence.Entities;
+using StockSync.Persistence.Operations;
+using StockSync.Persistence.PostgreSql;
+using StockSync.Persistence.Sqlite;
+using Xunit.Abstractions;
+
+namespace StockSync.IntegrationTests.Persistence;
+
+/// <summary>
+/// The operators' SQL views, once per database: the migrations ship them, and over a saga table they list instances
+/// by state, instances stuck past their threshold (final ones never), pending deadlines, and due deadlines with
+/// whether the sweeper has fired them.
+/// </summary>
+public abstract class OperatorViewsTests(DatabaseProvider provider, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_migrations_ship_every_operator_view()
+    {
+        await using var ledger = await LedgerServices.StartAsync(provider);
+        output.WriteLine($"Running against {ledger.Database.Description}");
+        await ledger.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<StockSyncDbContext>();
+            foreach (var view in new[] { "ops_saga_instances", "ops_sagas_by_state", "ops_sagas_stuck", "ops_deadlines", "ops_deadlines_due", "ops_outbox_backlog" })
+            {
+                Assert.Empty(await QueryAsync(db, $"SELECT * FROM {view}"));
+            }
+
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Over_a_saga_table_the_views_show_states_stuck_instances_and_due_deadlines()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        output.WriteLine($"Running against {database.Description}");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["Database:ConnectionString"] = database.ConnectionString,
+        }).Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
+            .AddStockSyncSagaMaps(new CounterStateMap())
+            .BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
+        await db.Database.EnsureCreatedAsync();
+        foreach (var statement in OperatorViews.CreateStatements(db.Database.ProviderName!, [new SagaViewSource("test_counters", nameof(CounterState.ExpiresAt))]))
+        {
+            await db.Database.ExecuteSqlRawAsync(statement);
+        }
+
+        var now = DateTime.UtcNow;
+        var idle = Saga("Counting", expiresAt: Truncate(now.AddMinutes(-10)));
+        var alsoIdle = Saga("Counting", expiresAt: null);
+        var busy = Saga("Counting", expiresAt: Truncate(now.AddHours(1)));
+        var done = Saga("Final", expiresAt: null);
+        db.AddRange(idle, alsoIdle, busy, done);
+        db.OpsStuckThresholds.Add(new OpsStuckThresholdRecord { Saga = "test_counters", CurrentState = "*", StuckAfterSeconds = 3600 });
+        await db.SaveChangesAsync();
+        // Two hours without a change for all but one (the save stamps updated_at; the past is set directly).
+        var old = now.AddHours(-2);
+        var quiet = new[] { idle.CorrelationId, alsoIdle.CorrelationId, done.CorrelationId };
+        await db.Set<CounterState>().Where(s => quiet.Contains(s.CorrelationId)).ExecuteUpdateAsync(u => u.SetProperty(s => s.UpdatedAt, old));
+
+        var byState = await QueryAsync(db, "SELECT current_state, instances FROM ops_sagas_by_state WHERE saga = 'test_counters' ORDER BY current_state");
+        Assert.Equal(["Counting=3", "Final=1"], byState.Select(r => $"{r["current_state"]}={Convert.ToInt32(r["instances"], System.Globalization.CultureInfo.InvariantCulture)}"));
+
+        var stuck = await QueryAsync(db, "SELECT correlation_id, seconds_in_state, stuck_after_seconds FROM ops_sagas_stuck");
+        Assert.Equal(new[] { idle.CorrelationId, alsoIdle.CorrelationId }.Order(), stuck.Select(r => ToGuid(r["correlation_id"])).Order());
+        Assert.All(stuck, r => Assert.InRange(Convert.ToInt64(r["seconds_in_state"], System.Globalization.CultureInfo.InvariantCulture), 7100, 7300));
+
+        // A tighter threshold for one state wins over the saga's default.
+        db.OpsStuckThresholds.Add(new OpsStuckThresholdRecord { Saga = "test_counters", CurrentState = "Counting", StuckAfterSeconds = 8000 });
+        await db.SaveChangesAsync();
+        Assert.Empty(await QueryAsync(db, "SELECT correlation_id FROM ops_sagas_stuck"));
+
+        var deadlines = await QueryAsync(db, "SELECT correlation_id, deadline, seconds_overdue FROM ops_deadlines ORDER BY seconds_overdue");
+        Assert.Equal([busy.CorrelationId, idle.CorrelationId], deadlines.Select(r => ToGuid(r["correlation_id"])));
+        Assert.All(deadlines, r => Assert.Equal(nameof(CounterState.ExpiresAt), r["deadline"]));
+
+        var due = Assert.Single(await QueryAsync(db, "SELECT correlation_id, seconds_overdue, fired_at FROM ops_deadlines_due"));
+        Assert.Equal(idle.CorrelationId, ToGuid(due["correlation_id"]));
+        Assert.InRange(Convert.ToInt64(due["seconds_overdue"], System.Globalization.CultureInfo.InvariantCulture), 590, 700);
+        Assert.Equal(DBNull.Value, due["fired_at"]);
+
+        db.DeadlineClaims.Add(new DeadlineClaimRecord
+        {
+            Saga = "test_counters",
+            CorrelationId = idle.CorrelationId,
+            Deadline = nameof(CounterState.ExpiresAt),
+            DueAt = idle.ExpiresAt!.Value,
+            ClaimedBy = "sweeper-1",
+            ClaimedAt = now,
+            MessageId = NewId.NextGuid(),
+        });
+        await db.SaveChangesAsync();
+        var fired = Assert.Single(await QueryAsync(db, "SELECT fired_by FROM ops_deadlines_due"));
+        Assert.Equal("sweeper-1", fired["fired_by"]);
+    }
+
+    private static CounterState Saga(string state, DateTime? expiresAt) => new()
+    {
+        CorrelationId = NewId.NextGuid(),
+        OrderId = Movements.NewId("ORD"),
+        CurrentState = state,
+        Count = 1,
+        ExpiresAt = expiresAt,
+    };
+
+    private static DateTime Truncate(DateTime value) => new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+
+    private static Guid ToGuid(object value) => value is Guid guid ? guid : Guid.Parse((string)value);
+
+    /// <summary>Reads a view the way an operator's SQL client would: plain SQL, columns by name.</summary>
+    private static async Task<List<Dictionary<string, object>>> QueryAsync(StockSyncDbContext db, string sql)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync();
+        }
+
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<Dictionary<string, object>>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue, StringComparer.OrdinalIgnoreCase));
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>The operators' views on PostgreSQL.</summary>
+public sealed class OperatorViewsOnPostgreSqlTests(ITestOutputHelper output) : OperatorViewsTests(DatabaseProvider.PostgreSql, output);
+
+/// <summary>The operators' views on SQLite.</summary>
+public sealed class OperatorViewsOnSqliteTests(ITestOutputHelper output) : OperatorViewsTests(DatabaseProvider.Sqlite, output);
