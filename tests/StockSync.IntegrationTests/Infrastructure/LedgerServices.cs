@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StockSync.Ledger;
 using StockSync.Persistence;
-using StockSync.Persistence.PostgreSql;
-using StockSync.Persistence.Sqlite;
 
 namespace StockSync.IntegrationTests.Infrastructure;
 
@@ -23,18 +20,8 @@ public sealed class LedgerServices : IAsyncDisposable
     public static async Task<LedgerServices> StartAsync(DatabaseProvider provider)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            ["Database:ConnectionString"] = database.ConnectionString,
-            ["Channels:web:SharePercent"] = "100",
-        }).Build();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
-            .AddStockSyncLedger(configuration)
-            .BuildServiceProvider(validateScopes: true);
+        var configuration = TestServices.Configuration(database, new Dictionary<string, string?> { ["Channels:web:SharePercent"] = "100" });
+        var services = TestServices.ForDatabase(configuration).AddStockSyncLedger(configuration).BuildServiceProvider(validateScopes: true);
         await services.MigrateStockSyncDatabaseAsync();
         return new LedgerServices(services, database);
     }

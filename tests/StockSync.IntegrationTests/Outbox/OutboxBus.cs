@@ -1,14 +1,11 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.IntegrationTests.Sagas;
 using StockSync.Persistence;
 using StockSync.Persistence.Outbox;
-using StockSync.Persistence.PostgreSql;
-using StockSync.Persistence.Sqlite;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Outbox;
@@ -49,17 +46,8 @@ public sealed class OutboxBus : IAsyncDisposable
         var vhost = await RabbitMqVirtualHost.CreateAsync();
         var database = await TestDatabase.CreateAsync(provider);
         output.WriteLine($"Running against {vhost.Description}; {database.Description}");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            ["Database:ConnectionString"] = database.ConnectionString,
-        }).Build();
         OutboxBus? self = null;
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
-            .AddStockSyncSagaMaps(new CounterStateMap())
+        var services = TestServices.ForDatabase(database, new CounterStateMap())
             .AddMassTransit(x =>
             {
                 x.SetKebabCaseEndpointNameFormatter();
@@ -80,11 +68,7 @@ public sealed class OutboxBus : IAsyncDisposable
                 });
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(TestEnvironment.RabbitHost, (ushort)TestEnvironment.RabbitPort, vhost.Name, h =>
-                    {
-                        h.Username(TestEnvironment.RabbitUser);
-                        h.Password(TestEnvironment.RabbitPassword);
-                    });
+                    cfg.UseTestBroker(vhost);
                     cfg.ReceiveEndpoint("test-counter-changes", e => e.Handler<CounterChanged>(ctx =>
                     {
                         self!.Changes.Enqueue((ctx.MessageId, ctx.Message));

@@ -1,15 +1,12 @@
 using System.Data.Common;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.IntegrationTests.Sagas;
 using StockSync.Persistence;
 using StockSync.Persistence.Entities;
 using StockSync.Persistence.Operations;
-using StockSync.Persistence.PostgreSql;
-using StockSync.Persistence.Sqlite;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Persistence;
@@ -43,17 +40,7 @@ public abstract class OperatorViewsTests(DatabaseProvider provider, ITestOutputH
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         output.WriteLine($"Running against {database.Description}");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            ["Database:ConnectionString"] = database.ConnectionString,
-        }).Build();
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
-            .AddStockSyncSagaMaps(new CounterStateMap())
-            .BuildServiceProvider();
+        await using var services = TestServices.ForDatabase(database, new CounterStateMap()).BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
         await db.Database.EnsureCreatedAsync();

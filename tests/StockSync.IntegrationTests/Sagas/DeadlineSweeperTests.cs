@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -10,8 +9,6 @@ using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.Entities;
 using StockSync.Persistence.Outbox;
-using StockSync.Persistence.PostgreSql;
-using StockSync.Persistence.Sqlite;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Sagas;
@@ -32,16 +29,7 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
     {
         _database = await TestDatabase.CreateAsync(provider);
         output.WriteLine($"Running against {_database.Description}");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            ["Database:ConnectionString"] = _database.ConnectionString,
-        }).Build();
-        _services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
-            .AddStockSyncSagaMaps(new CounterStateMap())
+        _services = TestServices.ForDatabase(_database, new CounterStateMap())
             .AddMassTransit(x =>
             {
                 x.AddStockSyncEntityFrameworkOutbox();

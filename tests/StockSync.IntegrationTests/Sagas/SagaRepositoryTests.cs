@@ -1,11 +1,8 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.Persistence;
-using StockSync.Persistence.PostgreSql;
-using StockSync.Persistence.Sqlite;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Sagas;
@@ -85,17 +82,8 @@ public abstract class SagaRepositoryTests(DatabaseProvider provider, ITestOutput
             var vhost = await RabbitMqVirtualHost.CreateAsync();
             var database = await TestDatabase.CreateAsync(provider);
             output.WriteLine($"Running against {vhost.Description}; {database.Description}");
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Database:Provider"] = provider.ToString(),
-                ["Database:ConnectionString"] = database.ConnectionString,
-            }).Build();
             CounterBus? self = null;
-            var services = new ServiceCollection()
-                .AddLogging()
-                .AddSingleton(TimeProvider.System)
-                .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
-                .AddStockSyncSagaMaps(new CounterStateMap())
+            var services = TestServices.ForDatabase(database, new CounterStateMap())
                 .AddMassTransit(x =>
                 {
                     x.AddSagaStateMachine<CounterStateMachine, CounterState>().StockSyncEntityFrameworkRepository(r => r.KeepFinalizedInstances = keepFinalized);
@@ -114,11 +102,7 @@ public abstract class SagaRepositoryTests(DatabaseProvider provider, ITestOutput
                     });
                     x.UsingRabbitMq((context, cfg) =>
                     {
-                        cfg.Host(TestEnvironment.RabbitHost, (ushort)TestEnvironment.RabbitPort, vhost.Name, h =>
-                        {
-                            h.Username(TestEnvironment.RabbitUser);
-                            h.Password(TestEnvironment.RabbitPassword);
-                        });
+                        cfg.UseTestBroker(vhost);
                         cfg.ConfigureEndpoints(context);
                     });
                 })
