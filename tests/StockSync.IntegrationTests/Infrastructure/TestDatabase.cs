@@ -56,7 +56,20 @@ public abstract class TestDatabase : IAsyncDisposable
             await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdminConnectionString);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    return;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+                {
+                    // An autovacuum worker is in the database (busy after the test's writes); FORCE may not terminate
+                    // it without pg_signal_backend, and it leaves on its own within moments.
+                    await Task.Delay(250);
+                }
+            }
         }
     }
 

@@ -138,7 +138,7 @@ public abstract class InboxOutboxTests(DatabaseProvider provider, ITestOutputHel
         await bus.WaitForAsync(async () => bus.Sequence.Count == 1, "the other conversation");
 
         var refused = await bus.InScopeAsync((_, db) => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.SequenceNumber == firstBlocked));
-        Assert.Equal(1, refused.Attempts);
+        Assert.True(refused.Attempts >= 1, $"attempts: {refused.Attempts}"); // retried with back-off while the test waits
         Assert.NotNull(refused.LastError);
         Assert.Null(refused.DeliveredAt);
         Assert.False(await bus.InScopeAsync((_, db) => db.OutboxMessages.AnyAsync(m => m.ConversationId == blocked && m.DeliveredAt != null)));
