@@ -11,6 +11,13 @@ using StockSync.Persistence.SqlServer;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// The default address, unless one is configured (--urls, Urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS, ...). It is
+// not in appsettings.json: app settings would override ASPNETCORE_URLS there, which container deployments rely on.
+if (new[] { WebHostDefaults.ServerUrlsKey, "http_ports", "https_ports" }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
+{
+    builder.WebHost.UseUrls("http://localhost:5080");
+}
+
 builder.AddStockSyncObservability();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStockSyncDatabase(

@@ -35,7 +35,8 @@ public sealed class LedgerBatchConsumerDefinition<T> : ConsumerDefinition<Ledger
         consumerConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<MovementRejectedException>();
-            r.Incremental(_options.RetryLimit, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50));
+            // Exponential with jitter: two batches that collide on a position drift apart instead of colliding again.
+            r.Exponential(_options.RetryLimit, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(40));
         });
     }
 }

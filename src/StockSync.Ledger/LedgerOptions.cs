@@ -26,9 +26,13 @@ public sealed class LedgerOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>How many batches of one movement type may be applied at once.</summary>
+    /// <summary>
+    /// How many batches of one movement type may be applied at once. Above 1, batches touching the same positions
+    /// conflict on their version and retry; under a backlog on hot keys they can exhaust the retries (until the
+    /// ledger partitions batches by SKU × location), so the default is 1.
+    /// </summary>
     [Range(1, 64)]
-    public int BatchConcurrencyLimit { get; set; } = 2;
+    public int BatchConcurrencyLimit { get; set; } = 1;
 
     /// <summary>How many unacknowledged messages the ledger queue holds; at least one full batch.</summary>
     [Range(1, 100_000)]
@@ -44,5 +48,5 @@ public sealed class LedgerOptions
 
     /// <summary>Retries, with growing intervals, of a batch that failed on a concurrency conflict or a transient database error.</summary>
     [Range(0, 20)]
-    public int RetryLimit { get; set; } = 5;
+    public int RetryLimit { get; set; } = 10;
 }

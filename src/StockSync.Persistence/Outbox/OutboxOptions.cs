@@ -25,9 +25,12 @@ public sealed class OutboxOptions
     [Range(0, 1024)]
     public int MaxPartitionsPerReplica { get; set; }
 
-    /// <summary>How long a replica's claim on a partition lasts without renewal; another replica takes over after it.</summary>
+    /// <summary>
+    /// How long a replica's claim on a partition lasts without renewal (renewed on every round, at least every
+    /// <see cref="PollInterval"/>); another replica, or a restarted process, takes over after it.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan PartitionLease { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PartitionLease { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The longest the dispatcher sleeps when the outbox is empty. A commit in this process wakes it at once.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

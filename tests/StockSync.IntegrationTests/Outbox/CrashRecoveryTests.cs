@@ -234,14 +234,7 @@ public abstract class CrashRecoveryTests(DatabaseProvider provider, ITestOutputH
     /// <summary>The configuration of every host these tests start, plus <paramref name="extra"/>.</summary>
     private static Dictionary<string, string> HostSettings(params (string Key, string Value)[] extra)
     {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            // With the default of 2, two sale batches touching the same positions conflict on (nearly) every commit
-            // while a backlog lasts, as after a restart, and a batch that loses RetryLimit + 1 times in a row is faulted
-            // whole into inventory-ledger_error (seen on PostgreSQL). That is a ledger problem of its own, not one of
-            // crash recovery: these tests apply one batch at a time.
-            ["Ledger__BatchConcurrencyLimit"] = "1",
-        };
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in extra)
         {
             settings[key] = value;

@@ -16,7 +16,7 @@ namespace StockSync.IntegrationTests.Outbox;
 /// <summary>
 /// The StockSync inbox and transactional outbox on real RabbitMQ, once per database: a message id is consumed once
 /// per consumer, a failure leaves neither state nor messages, the dispatcher keeps conversations in order and two
-/// dispatchers never send a row twice, a refused send holds its conversation back until it goes through, the bus
+/// dispatchers never send a row twice, a message that cannot be sent holds its conversation back until it goes through, the bus
 /// outbox stores state and messages together or not at all, and cleanup keeps what it must.
 /// </summary>
 public abstract class InboxOutboxTests(DatabaseProvider provider, ITestOutputHelper output)
@@ -113,7 +113,7 @@ public abstract class InboxOutboxTests(DatabaseProvider provider, ITestOutputHel
     }
 
     [Fact]
-    public async Task A_send_the_broker_refuses_holds_its_conversation_back_and_goes_out_in_order_once_repaired()
+    public async Task A_message_that_cannot_be_sent_holds_its_conversation_back_and_goes_out_in_order_once_repaired()
     {
         await using var bus = await OutboxBus.StartAsync(provider, output);
         var blocked = NewId.NextGuid();
@@ -126,15 +126,19 @@ public abstract class InboxOutboxTests(DatabaseProvider provider, ITestOutputHel
             await publisher.Publish(new Sequenced("other", 0), c => c.ConversationId = other);
             return await db.SaveChangesAsync();
         });
-        // The first message of one conversation points at an exchange the broker refuses to declare (the amq.
-        // prefix is reserved), as a broker refusal or a misrouted message would.
-        var good = (await bus.InScopeAsync((_, db) => db.OutboxMessages.OrderBy(m => m.SequenceNumber).Select(m => m.DestinationAddress).FirstAsync()))!;
-        var refusedAddress = new Uri(good, "amq.stocksync-refused");
+        // The first message of one conversation cannot be sent: it has lost its destination (a corrupted or
+        // hand-edited row). The send fails before it reaches the broker, every time, until an operator repairs it.
         var firstBlocked = await bus.InScopeAsync((_, db) => db.OutboxMessages.Where(m => m.ConversationId == blocked).MinAsync(m => m.SequenceNumber));
+        var destination = await bus.InScopeAsync((_, db) => db.OutboxMessages.Where(m => m.SequenceNumber == firstBlocked).Select(m => m.DestinationAddress).SingleAsync());
         await bus.InScopeAsync((_, db) => db.OutboxMessages.Where(m => m.SequenceNumber == firstBlocked)
-            .ExecuteUpdateAsync(u => u.SetProperty(m => m.DestinationAddress, refusedAddress)));
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.DestinationAddress, (Uri?)null)));
 
         await bus.Dispatcher.DispatchOnceAsync(default);
+        foreach (var row in await bus.InScopeAsync((_, db) => db.OutboxMessages.AsNoTracking().OrderBy(m => m.SequenceNumber).ToListAsync()))
+        {
+            output.WriteLine($"row {row.SequenceNumber} conversation {(row.ConversationId == blocked ? "blocked" : "other")} partition {row.Partition}: delivered {row.DeliveredAt:O}, attempts {row.Attempts}, {row.LastError}");
+        }
+
         await bus.WaitForAsync(async () => bus.Sequence.Count == 1, "the other conversation");
 
         var refused = await bus.InScopeAsync((_, db) => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.SequenceNumber == firstBlocked));
@@ -147,7 +151,7 @@ public abstract class InboxOutboxTests(DatabaseProvider provider, ITestOutputHel
 
         // An operator repairs the row in SQL; the conversation then goes out, in order.
         await bus.InScopeAsync((_, db) => db.OutboxMessages.Where(m => m.SequenceNumber == firstBlocked)
-            .ExecuteUpdateAsync(u => u.SetProperty(m => m.DestinationAddress, good).SetProperty(m => m.LastAttemptAt, DateTime.UtcNow.AddHours(-1))));
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.DestinationAddress, destination).SetProperty(m => m.LastAttemptAt, DateTime.UtcNow.AddHours(-1))));
         await bus.DrainAsync();
         await bus.WaitForAsync(async () => bus.Sequence.Count == 3, "the repaired conversation");
         Assert.Equal([0, 1], bus.Sequence.Where(s => s.Message.Conversation == "blocked").Select(s => s.Message.Index));
