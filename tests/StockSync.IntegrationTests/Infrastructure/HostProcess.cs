@@ -70,12 +70,10 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(hostDll);
-        // The command line outranks appsettings.json, whose "urls" would otherwise win over ASPNETCORE_URLS.
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(address.ToString().TrimEnd('/'));
 
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            // As a container deployment sets it; the host's own default applies only when nothing is configured.
             ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/'),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = "Production",
