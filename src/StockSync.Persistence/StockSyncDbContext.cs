@@ -45,6 +45,33 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
         OutboxRowsPending = false;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction: the one already open on this context (its owner, such as the
+    /// consumer outbox, commits it), or a fresh one under the provider's execution strategy, started from an empty
+    /// change tracker and committed here.
+    /// </summary>
+    internal async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (Database.CurrentTransaction is not null)
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+
+        var strategy = Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(
+            work,
+            async (_, run, ct) =>
+            {
+                ResetUnitOfWork();
+                await using var transaction = await Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var result = await run(ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            },
+            verifySucceeded: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Serialises outbox additions from concurrent publishes within one unit of work.</summary>
     internal object OutboxGate { get; } = new();
 

@@ -35,7 +35,7 @@ public sealed class DeadlineSweeper(
     ILogger<DeadlineSweeper> logger) : BackgroundService
 {
     /// <summary>This replica's name in the claims table.</summary>
-    public string SweeperId { get; } = Truncate($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", 128);
+    public string SweeperId { get; } = ReplicaId.New();
 
     /// <summary>Runs one sweep of every deadline kind at the current time; returns how many events this replica published.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken ct)
@@ -59,8 +59,6 @@ public sealed class DeadlineSweeper(
 
         return published;
     }
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[^length..];
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

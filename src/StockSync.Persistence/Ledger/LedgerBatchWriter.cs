@@ -37,24 +37,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
             throw new ArgumentException("The inbox needs one message id per movement.", nameof(inbox));
         }
 
-        if (db.Database.CurrentTransaction is not null)
-        {
-            return await ApplyInTransactionAsync(movements, inbox, beforeCommit, cancellationToken).ConfigureAwait(false);
-        }
-
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(
-            movements,
-            async (_, batch, ct) =>
-            {
-                db.ResetUnitOfWork();
-                await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                var result = await ApplyInTransactionAsync(batch, inbox, beforeCommit, ct).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-                return result;
-            },
-            verifySucceeded: null,
-            cancellationToken).ConfigureAwait(false);
+        return await db.InTransactionAsync(ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, ct), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LedgerBatchResult> ApplyInTransactionAsync(

@@ -34,7 +34,7 @@ public sealed class OutboxDispatcher(
     private bool _partitionsReady;
 
     /// <summary>This replica's name in <c>outbox_partitions.owner</c>.</summary>
-    public string DispatcherId { get; } = Truncate($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", 128);
+    public string DispatcherId { get; } = ReplicaId.New();
 
     /// <summary>
     /// Claims or renews partition leases, then delivers one batch from every partition this replica owns.
@@ -295,8 +295,6 @@ public sealed class OutboxDispatcher(
             throw new TimeoutException($"The broker did not accept the message for {destination} within {options.Value.SendTimeout}.");
         }
     }
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[^length..];
 
     private static string Describe(Exception ex)
     {

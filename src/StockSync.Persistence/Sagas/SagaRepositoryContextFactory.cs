@@ -71,22 +71,13 @@ public sealed class SagaRepositoryContextFactory<TSaga>(
         return asyncMethod(new ReadOnlySagaRepositoryContext<TSaga>(db, cancellationToken));
     }
 
-    private async Task InTransactionAsync(Func<Task> work, CancellationToken cancellationToken)
-    {
-        if (db.Database.CurrentTransaction is not null)
-        {
-            // Someone up the pipe (the outbox) owns the transaction and commits it with its own writes.
-            await work().ConfigureAwait(false);
-            return;
-        }
-
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async ct =>
-        {
-            db.ResetUnitOfWork();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await work().ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    // Joins the outbox's transaction when the endpoint uses it; otherwise one transaction per message.
+    private Task<bool> InTransactionAsync(Func<Task> work, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(
+            async _ =>
+            {
+                await work().ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
 }
