@@ -1,4 +1,5 @@
 using StockSync.Contracts.Inventory;
+using StockSync.Contracts.Orders;
 
 namespace StockSync.Contracts;
 
@@ -21,6 +22,7 @@ public static class MessageCatalog
         typeof(ReservationReleased),
         typeof(ReservationCommitted),
         typeof(FulfillmentShipped),
+        typeof(AllocationReleased),
         typeof(UnitsQuarantined),
         typeof(QuarantineDispositioned),
     ];
@@ -32,8 +34,31 @@ public static class MessageCatalog
         typeof(SequenceGapDetected),
     ];
 
+    /// <summary>The commands and events of the order flows (click-and-collect, split fulfillment, cancellation).</summary>
+    public static IReadOnlyList<Type> Orders { get; } =
+    [
+        typeof(ReserveForPickup),
+        typeof(FulfillOrder),
+        typeof(CancelOrder),
+        typeof(PaymentConfirmed),
+        typeof(OrderPicked),
+        typeof(OrderShortPicked),
+        typeof(OrderReadyForPickup),
+        typeof(OrderCollected),
+        typeof(ShipmentDispatched),
+        typeof(ClickAndCollectReserved),
+        typeof(ClickAndCollectRejected),
+        typeof(OrderStatusChanged),
+        typeof(PickupReminderDue),
+        typeof(FulfillmentRequested),
+        typeof(FulfillmentCancelled),
+        typeof(ErpPostingRequested),
+        typeof(OrderCancellationProcessed),
+        typeof(OrderEventRefused),
+    ];
+
     /// <summary>All canonical message types.</summary>
-    public static IReadOnlyList<Type> All { get; } = [.. Movements, .. Events];
+    public static IReadOnlyList<Type> All { get; } = [.. Movements, .. Events, .. Orders];
 
     /// <summary>Finds a movement type by its name (for example <c>SaleRecorded</c>), ignoring case.</summary>
     /// <param name="name">The type name.</param>

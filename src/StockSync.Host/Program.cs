@@ -8,6 +8,7 @@ using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.PostgreSql;
 using StockSync.Persistence.Sqlite;
 using StockSync.Persistence.SqlServer;
+using StockSync.Sagas;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,9 +27,10 @@ builder.Services.AddStockSyncDatabase(
     new PostgreSqlProviderConfigurator(),
     new SqlServerProviderConfigurator());
 builder.Services.AddStockSyncLedger(builder.Configuration);
+builder.Services.AddStockSyncOrderFlows(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
-// Saga deadline columns are swept into events here; each saga registers its deadlines (none before the sagas land).
-builder.Services.AddStockSyncDeadlines(builder.Configuration);
+// Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
+builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
 builder.Services.AddStockSyncHealthChecks();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.UseStableTypes);
 builder.Services.AddOpenApi();
@@ -47,6 +49,8 @@ app.MapStockSyncHealth();
 app.MapMovementsApi();
 app.MapInventoryApi();
 app.MapCatalogApi();
+app.MapClickAndCollectApi();
+app.MapOrdersApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -31,6 +31,7 @@ public static class MovementEffects
             ReservationReleased => [(key, new(Reserved: -q))],
             ReservationCommitted => [(key, new(Reserved: -q, Allocated: q))],
             FulfillmentShipped => [(key, new(OnHand: -q, Allocated: -q))],
+            AllocationReleased => [(key, new(Allocated: -q))],
             UnitsQuarantined => [(key, new(Quarantine: q))],
             QuarantineDispositioned d => [(key, DispositionDelta(d.Disposition, q))],
             _ => throw new ArgumentException(

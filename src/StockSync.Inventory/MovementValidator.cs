@@ -112,6 +112,9 @@ public static class MovementValidator
             case FulfillmentShipped shipped:
                 RequireId(problems, "orderId", shipped.OrderId);
                 break;
+            case AllocationReleased released:
+                RequireId(problems, "orderId", released.OrderId);
+                break;
             case QuarantineDispositioned dispositioned when !Enum.IsDefined(dispositioned.Disposition):
                 problems.Add(new("disposition", "The disposition is not one of Restock, Damaged, ReturnToVendor, Dispose."));
                 break;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence.PostgreSql;
 
@@ -25,6 +26,8 @@ public sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<St
     {
         var builder = new DbContextOptionsBuilder<StockSyncDbContext>();
         new PostgreSqlProviderConfigurator().Configure(builder, "Host=localhost;Database=stocksync_design");
+        // The model is the host's: the ledger, outbox and deadline tables, plus every shipped saga's table.
+        builder.UseStockSyncSagaMaps(StockSync.Sagas.OrderFlowRegistration.SagaMaps);
         return new StockSyncDbContext(builder.Options);
     }
 }

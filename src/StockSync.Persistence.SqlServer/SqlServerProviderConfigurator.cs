@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence.SqlServer;
 
@@ -25,6 +26,8 @@ public sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<Sto
     {
         var builder = new DbContextOptionsBuilder<StockSyncDbContext>();
         new SqlServerProviderConfigurator().Configure(builder, "Server=localhost;Database=StockSyncDesign;Trusted_Connection=True;TrustServerCertificate=True");
+        // The model is the host's: the ledger, outbox and deadline tables, plus every shipped saga's table.
+        builder.UseStockSyncSagaMaps(StockSync.Sagas.OrderFlowRegistration.SagaMaps);
         return new StockSyncDbContext(builder.Options);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using StockSync.Persistence.Sagas;
 
 namespace StockSync.Persistence.Sqlite;
 
@@ -25,6 +26,8 @@ public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<StockS
     {
         var builder = new DbContextOptionsBuilder<StockSyncDbContext>();
         new SqliteProviderConfigurator().Configure(builder, "Data Source=design-time.db");
+        // The model is the host's: the ledger, outbox and deadline tables, plus every shipped saga's table.
+        builder.UseStockSyncSagaMaps(StockSync.Sagas.OrderFlowRegistration.SagaMaps);
         return new StockSyncDbContext(builder.Options);
     }
 }

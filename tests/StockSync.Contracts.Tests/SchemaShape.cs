@@ -6,7 +6,8 @@ namespace StockSync.Contracts.Tests;
 /// <summary>
 /// A small structural check of a JSON value against a schema, enough to pin the wire format without a validation
 /// package: the JSON type (<c>type</c>), <c>enum</c> membership, every <c>required</c> property present, no property
-/// the schema does not list, recursively through <c>properties</c> and <c>items</c>.
+/// the schema does not list, recursively through <c>properties</c> and <c>items</c>, following local <c>$ref</c>
+/// pointers (<c>#/…</c>, which the exporter writes when one type appears twice in a message).
 /// </summary>
 internal static class SchemaShape
 {
@@ -14,12 +15,17 @@ internal static class SchemaShape
     public static IReadOnlyList<string> Problems(JsonNode? value, JsonObject schema)
     {
         var problems = new List<string>();
-        Check(value, schema, "$", problems);
+        Check(value, schema, schema, "$", problems);
         return problems;
     }
 
-    private static void Check(JsonNode? value, JsonObject schema, string path, List<string> problems)
+    private static void Check(JsonNode? value, JsonObject schema, JsonObject root, string path, List<string> problems)
     {
+        if (schema["$ref"] is JsonValue reference)
+        {
+            schema = Resolve(root, (string)reference!);
+        }
+
         var kind = KindOf(value);
         if (Types(schema) is { } types && !types.Contains(kind) && !(kind == "integer" && types.Contains("number")))
         {
@@ -41,7 +47,7 @@ internal static class SchemaShape
                 {
                     if (properties[name] is JsonObject propertySchema)
                     {
-                        Check(child, propertySchema, $"{path}.{name}", problems);
+                        Check(child, propertySchema, root, $"{path}.{name}", problems);
                     }
                     else
                     {
@@ -53,11 +59,28 @@ internal static class SchemaShape
             case JsonArray array when schema["items"] is JsonObject items:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Check(array[i], items, $"{path}[{i}]", problems);
+                    Check(array[i], items, root, $"{path}[{i}]", problems);
                 }
 
                 break;
         }
+    }
+
+    /// <summary>Follows a local JSON pointer (<c>#/properties/released/items</c>) from the schema's root.</summary>
+    private static JsonObject Resolve(JsonObject root, string pointer)
+    {
+        if (!pointer.StartsWith('#'))
+        {
+            throw new NotSupportedException($"Only local $ref pointers are expected in published schemas, not '{pointer}'.");
+        }
+
+        JsonNode? node = root;
+        foreach (var token in pointer[1..].Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            node = node?[token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)];
+        }
+
+        return node as JsonObject ?? throw new InvalidOperationException($"The $ref '{pointer}' points at nothing.");
     }
 
     private static string[]? Types(JsonObject schema) => schema["type"] switch

@@ -188,6 +188,7 @@ public sealed class LedgerEngineTests
     [InlineData(nameof(ReservationReleased), "Reserved", "(it is 2)")]
     [InlineData(nameof(ReservationCommitted), "Reserved", "(it is 2)")]
     [InlineData(nameof(FulfillmentShipped), "Allocated", "(it is 2)")]
+    [InlineData(nameof(AllocationReleased), "Allocated", "(it is 2)")]
     [InlineData(nameof(QuarantineDispositioned), "Quarantine", "(it is 3)")]
     [InlineData(nameof(TransferReceived), "InTransit", "(it is 5)")]
     [InlineData("AdjustDamaged", "Damaged", "(it is 1)")]
@@ -200,6 +201,7 @@ public sealed class LedgerEngineTests
             nameof(ReservationReleased) => Release(3),
             nameof(ReservationCommitted) => Commit(3),
             nameof(FulfillmentShipped) => Fulfil(3),
+            nameof(AllocationReleased) => ReleaseAllocation(3),
             nameof(QuarantineDispositioned) => Disposition(4, QuarantineDisposition.Dispose),
             nameof(TransferReceived) => ReceiveTransfer(6),
             "AdjustDamaged" => Adjust(-2, InventoryBucket.Damaged),

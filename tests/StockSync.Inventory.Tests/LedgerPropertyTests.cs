@@ -75,6 +75,8 @@ public sealed class LedgerPropertyTests
 
     private static FulfillmentShipped Fulfil(Common c) => new() { SourceSystem = "oms", SourceMessageId = "?", OccurredAt = c.At, Sku = c.Sku, LocationId = c.Location, Quantity = c.Quantity, OrderId = "O" };
 
+    private static AllocationReleased ReleaseAllocation(Common c) => new() { SourceSystem = "oms", SourceMessageId = "?", OccurredAt = c.At, Sku = c.Sku, LocationId = c.Location, Quantity = c.Quantity, OrderId = "O" };
+
     private static UnitsQuarantined Quarantine(Common c) => new() { SourceSystem = "pos", SourceMessageId = "?", OccurredAt = c.At, Sku = c.Sku, LocationId = c.Location, Quantity = c.Quantity };
 
     private static QuarantineDispositioned Disposition(Common c, QuarantineDisposition disposition) => new()
@@ -132,6 +134,7 @@ public sealed class LedgerPropertyTests
             (1, Of(Release)),
             (1, Of(Commit)),
             (1, Of(Fulfil)),
+            (1, Of(ReleaseAllocation)),
             (2, Of(Quarantine)),
             (1, from c in common from d in Gen.Elements(Enum.GetValues<QuarantineDisposition>()) select (StockMovement)Disposition(c, d)));
     }
@@ -148,11 +151,12 @@ public sealed class LedgerPropertyTests
 
         var reservation =
             from c in common
-            from ending in Gen.Choose(0, 2)
+            from ending in Gen.Choose(0, 3)
             select ending switch
             {
                 0 => new List<StockMovement> { Reserve(c), Release(c.Later(5)) },
                 1 => [Reserve(c), Commit(c.Later(5))],
+                2 => [Reserve(c), Commit(c.Later(5)), ReleaseAllocation(c.Later(20))],
                 _ => [Reserve(c), Commit(c.Later(5)), Fulfil(c.Later(30))],
             };
         var transfer =

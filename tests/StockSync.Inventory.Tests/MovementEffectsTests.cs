@@ -61,6 +61,10 @@ public sealed class MovementEffectsTests
         Assert.Equal(new BucketDelta(OnHand: -3, Allocated: -3), DeltaAtStore(Fulfil(3)));
 
     [Fact]
+    public void Releasing_an_allocation_decreases_Allocated_only() =>
+        Assert.Equal(new BucketDelta(Allocated: -3), DeltaAtStore(ReleaseAllocation(3)));
+
+    [Fact]
     public void Quarantining_increases_Quarantine_only() =>
         Assert.Equal(new BucketDelta(Quarantine: 3), DeltaAtStore(Quarantine(3)));
 

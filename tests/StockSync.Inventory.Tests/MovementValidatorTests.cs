@@ -164,6 +164,7 @@ public sealed class MovementValidatorTests
     {
         Assert.Equal(new ValidationProblem("orderId", "A value is required."), SingleProblem(Commit(1) with { OrderId = "" }));
         Assert.Equal(new ValidationProblem("orderId", "A value is required."), SingleProblem(Fulfil(1) with { OrderId = "" }));
+        Assert.Equal(new ValidationProblem("orderId", "A value is required."), SingleProblem(ReleaseAllocation(1) with { OrderId = "" }));
     }
 
     [Fact]

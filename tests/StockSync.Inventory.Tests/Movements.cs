@@ -144,6 +144,17 @@ internal static class Movements
         ShipmentId = "SHP-1",
     };
 
+    public static AllocationReleased ReleaseAllocation(int quantity, int minute = 0, string location = Store) => new()
+    {
+        SourceSystem = "stocksync:order-fulfillment",
+        SourceMessageId = NextId(),
+        OccurredAt = At(minute),
+        Sku = Sku,
+        LocationId = location,
+        Quantity = quantity,
+        OrderId = "ORD-1",
+    };
+
     public static UnitsQuarantined Quarantine(int quantity, int minute = 0, string location = Store) => new()
     {
         SourceSystem = "pos:store-0001",
@@ -181,6 +192,7 @@ internal static class Movements
         [nameof(ReservationReleased)] = Release(1),
         [nameof(ReservationCommitted)] = Commit(1),
         [nameof(FulfillmentShipped)] = Fulfil(1),
+        [nameof(AllocationReleased)] = ReleaseAllocation(1),
         [nameof(UnitsQuarantined)] = Quarantine(1),
         [nameof(QuarantineDispositioned)] = Disposition(1, QuarantineDisposition.Restock),
     };

@@ -45,3 +45,14 @@ public sealed record FulfillmentShipped : StockMovement
     /// <summary>The shipment or handover id, if any.</summary>
     public string? ShipmentId { get; init; }
 }
+
+/// <summary>
+/// Allocated units given back without leaving the location: an order cancelled before shipment or collection, a
+/// pickup window that expired, a short pick that moves the order elsewhere. Allocated decreases; the units are sellable
+/// again. It is the compensation of <see cref="ReservationCommitted"/>.
+/// </summary>
+public sealed record AllocationReleased : StockMovement
+{
+    /// <summary>The order the units were allocated to.</summary>
+    public required string OrderId { get; init; }
+}

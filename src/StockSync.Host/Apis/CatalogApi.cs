@@ -40,12 +40,14 @@ internal static class CatalogApi
                     problems.Add(new("kind", $"The kind must be one of: {string.Join(", ", LocationKinds)}."));
                 }
 
+                problems.AddRange(CheckFulfillment(body));
                 if (problems.Count > 0)
                 {
                     return Problems.Validation(Problems.InvalidInput, "Invalid location.", problems);
                 }
 
-                var created = await catalog.UpsertLocationAsync(locationId, body?.Name, kind, ct);
+                var fulfillment = new LocationFulfillment(body?.Latitude, body?.Longitude, body?.SourcingPriority, body?.ShipsToCustomers, body?.OffersPickup);
+                var created = await catalog.UpsertLocationAsync(locationId, body?.Name, kind, ct, fulfillment);
                 return created ? Results.Created($"/catalog/locations/{locationId}", new { locationId }) : Results.Ok(new { locationId });
             })
             .WithName("UpsertLocation")
@@ -56,12 +58,58 @@ internal static class CatalogApi
             Results.Ok((await catalog.ListItemsAsync(ct)).Select(i => new { i.Sku, i.Description })))
             .WithName("ListItems");
         group.MapGet("/locations", async (CatalogService catalog, CancellationToken ct) =>
-            Results.Ok((await catalog.ListLocationsAsync(ct)).Select(l => new { l.LocationId, l.Name, l.Kind })))
+            Results.Ok((await catalog.ListLocationsAsync(ct)).Select(l => new
+            {
+                l.LocationId,
+                l.Name,
+                l.Kind,
+                l.Latitude,
+                l.Longitude,
+                l.SourcingPriority,
+                l.ShipsToCustomers,
+                l.OffersPickup,
+            })))
             .WithName("ListLocations");
         return app;
     }
 
     public sealed record ItemBody(string? Description);
 
-    public sealed record LocationBody(string? Name, string? Kind);
+    private static IEnumerable<ValidationProblem> CheckFulfillment(LocationBody? body)
+    {
+        if (body is null)
+        {
+            yield break;
+        }
+
+        if (body.Latitude.HasValue != body.Longitude.HasValue)
+        {
+            yield return new("latitude", "Give both latitude and longitude, or neither.");
+        }
+
+        if (body.Latitude is < -90 or > 90)
+        {
+            yield return new("latitude", "The latitude must be between -90 and 90.");
+        }
+
+        if (body.Longitude is < -180 or > 180)
+        {
+            yield return new("longitude", "The longitude must be between -180 and 180.");
+        }
+
+        if (body.SourcingPriority is < 0 or > 10_000)
+        {
+            yield return new("sourcingPriority", "The sourcing priority must be between 0 and 10000.");
+        }
+    }
+
+    /// <summary>A location of the master; omitted fulfilment fields take the defaults of its kind.</summary>
+    public sealed record LocationBody(
+        string? Name,
+        string? Kind,
+        double? Latitude = null,
+        double? Longitude = null,
+        int? SourcingPriority = null,
+        bool? ShipsToCustomers = null,
+        bool? OffersPickup = null);
 }

@@ -15,6 +15,8 @@ internal static class Problems
     public const string PayloadTooLarge = "urn:stocksync:problem:payload-too-large";
     public const string MethodNotAllowed = "urn:stocksync:problem:method-not-allowed";
     public const string ServerError = "urn:stocksync:problem:server-error";
+    public const string InvalidTransition = "urn:stocksync:problem:invalid-transition";
+    public const string OrderExists = "urn:stocksync:problem:order-exists";
 
     /// <summary>
     /// Gives the problems that ASP.NET Core writes itself (routing, content negotiation, body limits, unhandled
@@ -44,6 +46,18 @@ internal static class Problems
             problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()),
             title: title,
             type: type);
+
+    /// <summary>
+    /// 409: the order's current state does not allow the action (for example collecting an order that is not ready).
+    /// The problem carries the state, so the caller sees where the order is.
+    /// </summary>
+    public static IResult Transition(string detail, string orderId, string state) =>
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status409Conflict,
+            title: "The order's state does not allow this",
+            type: InvalidTransition,
+            extensions: new Dictionary<string, object?> { ["orderId"] = orderId, ["currentState"] = state });
 
     public static IResult NotFoundProblem(string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found", type: NotFound);

@@ -25,6 +25,16 @@ public sealed class CatalogSeedOptions
         public string? Name { get; set; }
 
         public string Kind { get; set; } = "Store";
+
+        public double? Latitude { get; set; }
+
+        public double? Longitude { get; set; }
+
+        public int? SourcingPriority { get; set; }
+
+        public bool? ShipsToCustomers { get; set; }
+
+        public bool? OffersPickup { get; set; }
     }
 }
 
@@ -48,7 +58,9 @@ internal static class CatalogSeed
 
         foreach (var location in seed.Locations)
         {
-            await catalog.UpsertLocationAsync(location.LocationId, location.Name, location.Kind, ct);
+            await catalog.UpsertLocationAsync(
+                location.LocationId, location.Name, location.Kind, ct,
+                new LocationFulfillment(location.Latitude, location.Longitude, location.SourcingPriority, location.ShipsToCustomers, location.OffersPickup));
         }
     }
 }

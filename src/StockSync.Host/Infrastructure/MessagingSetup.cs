@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Ledger;
 using StockSync.Persistence.Outbox;
+using StockSync.Sagas;
 
 namespace StockSync.Host.Infrastructure;
 
@@ -28,6 +29,7 @@ internal static class MessagingSetup
             // (HTTP, sweepers) the scoped IPublishEndpoint does too, saved with the request's SaveChanges.
             x.AddStockSyncEntityFrameworkOutbox(o => o.UseBusOutbox());
             x.AddStockSyncLedgerConsumers();
+            x.AddStockSyncOrderSagas();
 
             if (transport.Kind == TransportKind.RabbitMq)
             {

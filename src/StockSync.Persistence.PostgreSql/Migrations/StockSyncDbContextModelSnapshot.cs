@@ -250,10 +250,32 @@ namespace StockSync.Persistence.PostgreSql.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("kind");
 
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latitude");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("longitude");
+
                     b.Property<string>("Name")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("name");
+
+                    b.Property<bool>("OffersPickup")
+                        .HasColumnType("boolean")
+                        .HasColumnName("offers_pickup");
+
+                    b.Property<bool>("ShipsToCustomers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("ships_to_customers");
+
+                    b.Property<int>("SourcingPriority")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(100)
+                        .HasColumnName("sourcing_priority");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -592,6 +614,231 @@ namespace StockSync.Persistence.PostgreSql.Migrations
                         .HasName("pk_ops_stuck_thresholds");
 
                     b.ToTable("ops_stuck_thresholds", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Sagas.ClickAndCollect.ClickAndCollectState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Alternatives")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("alternatives");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("CollectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("collected_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("CustomerReference")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("customer_reference");
+
+                    b.Property<DateTime?>("HoldExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hold_expires_at");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<DateTime?>("PickupReminderAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pickup_reminder_at");
+
+                    b.Property<DateTime?>("PickupWindowEndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pickup_window_ends_at");
+
+                    b.Property<DateTime?>("ReadyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestedStoreId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("requested_store_id");
+
+                    b.Property<string>("ReservationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("reservation_id");
+
+                    b.Property<string>("ShipmentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("shipment_id");
+
+                    b.Property<string>("ShortPickedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("short_picked_at");
+
+                    b.Property<string>("StoreId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("store_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_click_and_collect_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_click_and_collect_sagas_current_state");
+
+                    b.HasIndex("HoldExpiresAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_hold_expires_at");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_click_and_collect_sagas_order_id");
+
+                    b.HasIndex("PickupReminderAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_pickup_reminder_at");
+
+                    b.HasIndex("PickupWindowEndsAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_pickup_window_ends_at");
+
+                    b.HasIndex("StoreId")
+                        .HasDatabaseName("ix_click_and_collect_sagas_store_id");
+
+                    b.ToTable("click_and_collect_sagas", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Sagas.OrderFulfillment.OrderFulfillmentState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("BackorderedUnits")
+                        .HasColumnType("integer")
+                        .HasColumnName("backordered_units");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("lines");
+
+                    b.Property<int>("OpenShipments")
+                        .HasColumnType("integer")
+                        .HasColumnName("open_shipments");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("ShipmentCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("shipment_count");
+
+                    b.Property<string>("Shipments")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("shipments");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_order_fulfillment_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_order_fulfillment_sagas_current_state");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_fulfillment_sagas_order_id");
+
+                    b.ToTable("order_fulfillment_sagas", (string)null);
                 });
 #pragma warning restore 612, 618
         }

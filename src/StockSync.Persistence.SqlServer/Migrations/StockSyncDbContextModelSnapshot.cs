@@ -250,10 +250,32 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("kind");
 
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("float")
+                        .HasColumnName("latitude");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("float")
+                        .HasColumnName("longitude");
+
                     b.Property<string>("Name")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)")
                         .HasColumnName("name");
+
+                    b.Property<bool>("OffersPickup")
+                        .HasColumnType("bit")
+                        .HasColumnName("offers_pickup");
+
+                    b.Property<bool>("ShipsToCustomers")
+                        .HasColumnType("bit")
+                        .HasColumnName("ships_to_customers");
+
+                    b.Property<int>("SourcingPriority")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(100)
+                        .HasColumnName("sourcing_priority");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("datetime2")
@@ -592,6 +614,231 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasName("pk_ops_stuck_thresholds");
 
                     b.ToTable("ops_stuck_thresholds", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Sagas.ClickAndCollect.ClickAndCollectState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Alternatives")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("alternatives");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("int")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("CollectedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("collected_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("CustomerReference")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("customer_reference");
+
+                    b.Property<DateTime?>("HoldExpiresAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("hold_expires_at");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("int")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("paid_at");
+
+                    b.Property<DateTime?>("PickupReminderAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("pickup_reminder_at");
+
+                    b.Property<DateTime?>("PickupWindowEndsAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("pickup_window_ends_at");
+
+                    b.Property<DateTime?>("ReadyAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestedStoreId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("requested_store_id");
+
+                    b.Property<string>("ReservationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("reservation_id");
+
+                    b.Property<string>("ShipmentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("shipment_id");
+
+                    b.Property<string>("ShortPickedAt")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("short_picked_at");
+
+                    b.Property<string>("StoreId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("store_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_click_and_collect_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_click_and_collect_sagas_current_state");
+
+                    b.HasIndex("HoldExpiresAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_hold_expires_at");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_click_and_collect_sagas_order_id");
+
+                    b.HasIndex("PickupReminderAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_pickup_reminder_at");
+
+                    b.HasIndex("PickupWindowEndsAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_pickup_window_ends_at");
+
+                    b.HasIndex("StoreId")
+                        .HasDatabaseName("ix_click_and_collect_sagas_store_id");
+
+                    b.ToTable("click_and_collect_sagas", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Sagas.OrderFulfillment.OrderFulfillmentState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("BackorderedUnits")
+                        .HasColumnType("int")
+                        .HasColumnName("backordered_units");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("int")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("lines");
+
+                    b.Property<int>("OpenShipments")
+                        .HasColumnType("int")
+                        .HasColumnName("open_shipments");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("ShipmentCount")
+                        .HasColumnType("int")
+                        .HasColumnName("shipment_count");
+
+                    b.Property<string>("Shipments")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("shipments");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_order_fulfillment_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_order_fulfillment_sagas_current_state");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_fulfillment_sagas_order_id");
+
+                    b.ToTable("order_fulfillment_sagas", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -243,10 +243,32 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("kind");
 
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("REAL")
+                        .HasColumnName("latitude");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("REAL")
+                        .HasColumnName("longitude");
+
                     b.Property<string>("Name")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<bool>("OffersPickup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("offers_pickup");
+
+                    b.Property<bool>("ShipsToCustomers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ships_to_customers");
+
+                    b.Property<int>("SourcingPriority")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(100)
+                        .HasColumnName("sourcing_priority");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
@@ -581,6 +603,231 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasName("pk_ops_stuck_thresholds");
 
                     b.ToTable("ops_stuck_thresholds", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Sagas.ClickAndCollect.ClickAndCollectState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("Alternatives")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alternatives");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("CollectedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("collected_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("CustomerReference")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_reference");
+
+                    b.Property<DateTime?>("HoldExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hold_expires_at");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paid_at");
+
+                    b.Property<DateTime?>("PickupReminderAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pickup_reminder_at");
+
+                    b.Property<DateTime?>("PickupWindowEndsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pickup_window_ends_at");
+
+                    b.Property<DateTime?>("ReadyAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestedStoreId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_store_id");
+
+                    b.Property<string>("ReservationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reservation_id");
+
+                    b.Property<string>("ShipmentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipment_id");
+
+                    b.Property<string>("ShortPickedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("short_picked_at");
+
+                    b.Property<string>("StoreId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("store_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_click_and_collect_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_click_and_collect_sagas_current_state");
+
+                    b.HasIndex("HoldExpiresAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_hold_expires_at");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_click_and_collect_sagas_order_id");
+
+                    b.HasIndex("PickupReminderAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_pickup_reminder_at");
+
+                    b.HasIndex("PickupWindowEndsAt")
+                        .HasDatabaseName("ix_click_and_collect_sagas_pickup_window_ends_at");
+
+                    b.HasIndex("StoreId")
+                        .HasDatabaseName("ix_click_and_collect_sagas_store_id");
+
+                    b.ToTable("click_and_collect_sagas", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Sagas.OrderFulfillment.OrderFulfillmentState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("BackorderedUnits")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("backordered_units");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_state");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lines");
+
+                    b.Property<int>("OpenShipments")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("open_shipments");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("ShipmentCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipment_count");
+
+                    b.Property<string>("Shipments")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipments");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_order_fulfillment_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_order_fulfillment_sagas_current_state");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_fulfillment_sagas_order_id");
+
+                    b.ToTable("order_fulfillment_sagas", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -22,6 +22,7 @@ internal sealed class LocationMap : IEntityTypeConfiguration<LocationRecord>
         builder.HasKey(l => l.LocationId);
         builder.Property(l => l.Name).HasMaxLength(Lengths.Text);
         builder.Property(l => l.Kind).HasMaxLength(32);
+        builder.Property(l => l.SourcingPriority).HasDefaultValue(100);
     }
 }
 

@@ -16,6 +16,12 @@ public sealed class DeadlineSweeperOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether this replica runs the sweeper. Every replica can (claims keep each deadline to one event); turn it off on
+    /// replicas that should only consume, or in tests that sweep by hand.
+    /// </summary>
+    public bool SweeperEnabled { get; set; } = true;
+
     /// <summary>The most deadlines of one kind handled in one sweep.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
@@ -63,6 +69,12 @@ public sealed class DeadlineSweeper(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.SweeperEnabled)
+        {
+            logger.LogInformation("The deadline sweeper is disabled on this replica ({Setting} is false)", $"{DeadlineSweeperOptions.Section}:{nameof(DeadlineSweeperOptions.SweeperEnabled)}");
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         do
         {

@@ -22,6 +22,21 @@ public sealed class LocationRecord
     /// <summary>Store, DistributionCenter or Warehouse.</summary>
     public required string Kind { get; set; }
 
+    /// <summary>WGS 84 latitude, when known: click-and-collect offers the nearest stores as alternatives.</summary>
+    public double? Latitude { get; set; }
+
+    /// <summary>WGS 84 longitude, when known.</summary>
+    public double? Longitude { get; set; }
+
+    /// <summary>Sourcing order for shipped orders: lower is tried first (DCs usually before stores).</summary>
+    public int SourcingPriority { get; set; } = 100;
+
+    /// <summary>Ships orders to customers (every DC and warehouse; a store only when it is ship-from-store eligible).</summary>
+    public bool ShipsToCustomers { get; set; }
+
+    /// <summary>Offers click-and-collect pickup (stores, by default).</summary>
+    public bool OffersPickup { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -19,6 +19,18 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         ApplyAsync(movements, inbox: null, beforeCommit: null, cancellationToken);
 
     /// <summary>
+    /// Applies <paramref name="movements"/> only if every one of them applies: when any is refused, nothing is written
+    /// (no ledger row, no position change) and the result lists the refusals with <see cref="LedgerBatchResult.Applied"/>
+    /// at 0. Sagas use it to reserve or allocate all lines of an order, or none. Joins an open transaction like
+    /// <see cref="ApplyAsync(IReadOnlyList{StockMovement}, CancellationToken)"/>.
+    /// </summary>
+    public Task<LedgerBatchResult> ApplyAllOrNothingAsync(IReadOnlyList<StockMovement> movements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(movements);
+        return db.InTransactionAsync(ct => ApplyInTransactionAsync(movements, inbox: null, beforeCommit: null, allOrNothing: true, ct), cancellationToken);
+    }
+
+    /// <summary>
     /// Applies <paramref name="movements"/> in one transaction. With an <paramref name="inbox"/>, movements whose
     /// transport message that consumer already consumed are skipped as duplicates and the others get inbox rows.
     /// <paramref name="beforeCommit"/> runs inside the transaction with the result, before the save: what it
@@ -37,11 +49,11 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
             throw new ArgumentException("The inbox needs one message id per movement.", nameof(inbox));
         }
 
-        return await db.InTransactionAsync(ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, ct), cancellationToken).ConfigureAwait(false);
+        return await db.InTransactionAsync(ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, allOrNothing: false, ct), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LedgerBatchResult> ApplyInTransactionAsync(
-        IReadOnlyList<StockMovement> movements, LedgerInbox? inbox, Func<LedgerBatchResult, CancellationToken, Task>? beforeCommit, CancellationToken ct)
+        IReadOnlyList<StockMovement> movements, LedgerInbox? inbox, Func<LedgerBatchResult, CancellationToken, Task>? beforeCommit, bool allOrNothing, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var alreadyConsumed = inbox is null
@@ -52,6 +64,8 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         var outcomes = new MovementOutcome[movements.Count];
         var duplicates = new List<int>();
         var newestOccurred = new Dictionary<StockKey, DateTimeOffset>();
+        var processedRows = new List<ProcessedMovementRecord>();
+        var ledgerRows = new List<LedgerEntryRecord>();
 
         for (var i = 0; i < movements.Count; i++)
         {
@@ -77,7 +91,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
                 continue;
             }
 
-            db.ProcessedMovements.Add(new ProcessedMovementRecord
+            processedRows.Add(new ProcessedMovementRecord
             {
                 SourceSystem = movement.SourceSystem,
                 SourceMessageId = movement.SourceMessageId,
@@ -87,21 +101,29 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
             foreach (var change in applied.Changes)
             {
                 state.Record(change, movement);
-                db.LedgerEntries.Add(ToLedgerRow(movement, change, now));
+                ledgerRows.Add(ToLedgerRow(movement, change, now));
                 newestOccurred[change.Key] = Max(newestOccurred.GetValueOrDefault(change.Key), movement.OccurredAt);
             }
         }
 
+        var rejections = outcomes
+            .Select((outcome, index) => (outcome, index))
+            .Where(x => x.outcome is MovementOutcome.Rejected)
+            .Select(x => new LedgerRejection(x.index, movements[x.index], (MovementOutcome.Rejected)x.outcome))
+            .ToList();
+        if (allOrNothing && rejections.Count > 0)
+        {
+            // Nothing was added to the context: the decisions above only touched the in-memory batch state.
+            return new LedgerBatchResult(Applied: 0, DuplicateIndexes: duplicates, Rejections: rejections, AvailabilityChanges: [], GapsOpened: []);
+        }
+
+        db.ProcessedMovements.AddRange(processedRows);
+        db.LedgerEntries.AddRange(ledgerRows);
         var changedPositions = state.WriteChangedPositions(now);
         var gaps = sequences.Write(now);
 
         var availability = changedPositions
             .Select(p => ToAvailabilityChanged(p, newestOccurred[new StockKey(p.Sku, p.LocationId)], now))
-            .ToList();
-        var rejections = outcomes
-            .Select((outcome, index) => (outcome, index))
-            .Where(x => x.outcome is MovementOutcome.Rejected)
-            .Select(x => new LedgerRejection(x.index, movements[x.index], (MovementOutcome.Rejected)x.outcome))
             .ToList();
         var result = new LedgerBatchResult(
             Applied: outcomes.Count(o => o is MovementOutcome.Applied),

@@ -1,0 +1,113 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using StockSync.Contracts.Orders;
+using StockSync.Persistence;
+using StockSync.Persistence.Sagas;
+
+namespace StockSync.Sagas;
+
+/// <summary>
+/// Publishes <see cref="OrderStatusChanged"/> on every transition of an order machine (connected as a state observer,
+/// so no transition can forget it). It runs inside the saga's consume, so the event goes through the outbox with the
+/// state change.
+/// </summary>
+internal sealed class OrderStatusAnnouncer<TSaga>(OrderFlow flow, Func<TSaga, string?> location, Func<TSaga, string?> reason) : IStateObserver<TSaga>
+    where TSaga : StockSyncSagaState
+{
+    public Task StateChanged(BehaviorContext<TSaga> context, State currentState, State previousState) =>
+        context.Publish(new OrderStatusChanged
+        {
+            OrderId = OrderIdOf(context.Saga),
+            Flow = flow,
+            Status = currentState.Name,
+            PreviousStatus = previousState is null || previousState.Name == "Initial" ? string.Empty : previousState.Name,
+            LocationId = location(context.Saga),
+            Reason = reason(context.Saga),
+            ChangedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow(),
+        });
+
+    private static string OrderIdOf(TSaga saga) => saga switch
+    {
+        ClickAndCollect.ClickAndCollectState c => c.OrderId,
+        OrderFulfillment.OrderFulfillmentState o => o.OrderId,
+        _ => throw new InvalidOperationException($"{typeof(TSaga).Name} is not an order saga."),
+    };
+}
+
+/// <summary>How the order machines answer messages they cannot act on, so nothing is dropped silently.</summary>
+internal static class OrderFlowRefusals
+{
+    /// <summary>
+    /// For an event the current state does not allow: deadline events are stale and ignored (the sweeper raced a
+    /// transition); anything else is answered with <see cref="OrderEventRefused"/> naming the state, and consumed.
+    /// </summary>
+    public static async Task OnUnhandled<TSaga>(UnhandledEventContext<TSaga> context, OrderFlow flow, Func<TSaga, string> orderId, IReadOnlySet<string> deadlineEvents)
+        where TSaga : StockSyncSagaState
+    {
+        if (!deadlineEvents.Contains(context.Event.Name))
+        {
+            await RefuseAsync(context, flow, orderId(context.Saga), context.Event.Name, $"{context.Event.Name} is not allowed while the order is {context.CurrentState.Name}.").ConfigureAwait(false);
+        }
+
+        await context.Ignore().ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes the refusal of one message, with the reason.</summary>
+    public static Task RefuseAsync<TSaga>(BehaviorContext<TSaga> context, OrderFlow flow, string orderId, string eventName, string reason)
+        where TSaga : StockSyncSagaState =>
+        context.Publish(new OrderEventRefused
+        {
+            OrderId = orderId,
+            Flow = flow,
+            Event = eventName,
+            State = context.Saga.CurrentState,
+            Reason = reason,
+            RefusedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow(),
+        });
+
+    /// <summary>
+    /// For a message about an order this flow does not have: fine if the other flow has it (both machines hear the shared
+    /// store events); otherwise a fault naming the order, so the message lands in the error queue (retried first, for a
+    /// store event that overtook its order) instead of vanishing.
+    /// </summary>
+    public static async Task RequireOrderElsewhere<T>(ConsumeContext<T> context, OrderFlow flow, string orderId)
+        where T : class
+    {
+        var db = context.GetServiceOrCreateInstance<StockSyncDbContext>();
+        var id = OrderIds.CorrelationIdFor(orderId);
+        var elsewhere = flow == OrderFlow.ClickAndCollect
+            ? await db.Set<OrderFulfillment.OrderFulfillmentState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false)
+            : await db.Set<ClickAndCollect.ClickAndCollectState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false);
+        if (!elsewhere)
+        {
+            throw new UnknownOrderException(orderId, typeof(T).Name);
+        }
+    }
+}
+
+/// <summary>A message names an order that no flow knows.</summary>
+public sealed class UnknownOrderException : Exception
+{
+    public UnknownOrderException()
+    {
+    }
+
+    public UnknownOrderException(string message)
+        : base(message)
+    {
+    }
+
+    public UnknownOrderException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public UnknownOrderException(string orderId, string messageType)
+        : base($"{messageType} names order '{orderId}', which no click-and-collect or shipped order has: check the order id, then replay the message from the error queue.")
+    {
+        OrderId = orderId;
+    }
+
+    /// <summary>The unknown order id.</summary>
+    public string? OrderId { get; }
+}

@@ -1,0 +1,84 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StockSync.Persistence;
+using StockSync.Persistence.Deadlines;
+using StockSync.Persistence.Sagas;
+using StockSync.Sagas.ClickAndCollect;
+using StockSync.Sagas.OrderFulfillment;
+using StockSync.Sagas.Sourcing;
+
+namespace StockSync.Sagas;
+
+/// <summary>
+/// Registers the order flows. The host (or a test) also needs the database (<c>AddStockSyncDatabase</c>), the ledger's
+/// services (<c>AddStockSyncLedger</c>, for the writer and channel exposure), the outbox and the deadline sweeper with
+/// <see cref="DeadlineSweeps"/>.
+/// </summary>
+public static class OrderFlowRegistration
+{
+    /// <summary>The tables of the order sagas (the design-time factories of the migrations use them too).</summary>
+    public static IReadOnlyList<ISagaStateMap> SagaMaps { get; } = [new ClickAndCollectStateMap(), new OrderFulfillmentStateMap()];
+
+    /// <summary>The deadline columns the sweeper turns into events.</summary>
+    public static IReadOnlyList<IDeadlineSweep> DeadlineSweeps => ClickAndCollectDeadlines.Sweeps;
+
+    /// <summary>Adds the <c>Orders</c> options, the saga tables and the services the machines call.</summary>
+    public static IServiceCollection AddStockSyncOrderFlows(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<OrderFlowOptions>()
+            .Bind(configuration.GetSection(OrderFlowOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddStockSyncSagaMaps([.. SagaMaps]);
+        services.TryAddSingleton<ISourcingStrategy, PrioritySourcingStrategy>();
+        services.TryAddScoped<SagaLedger>();
+        services.TryAddScoped<LocationStockReader>();
+        services.TryAddScoped<ClickAndCollectSteps>();
+        services.TryAddScoped<OrderFulfillmentSteps>();
+        services.TryAddScoped<OrderQueries>();
+        return services;
+    }
+
+    /// <summary>Adds the click-and-collect and split-fulfillment state machines, stored in their tables.</summary>
+    public static IBusRegistrationConfigurator AddStockSyncOrderSagas(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddSagaStateMachine<ClickAndCollectStateMachine, ClickAndCollectState, OrderSagaDefinition<ClickAndCollectState>>()
+            .StockSyncEntityFrameworkRepository();
+        bus.AddSagaStateMachine<OrderFulfillmentStateMachine, OrderFulfillmentState, OrderSagaDefinition<OrderFulfillmentState>>()
+            .StockSyncEntityFrameworkRepository();
+        return bus;
+    }
+}
+
+/// <summary>
+/// The receive endpoint of an order saga: retries outside the inbox/outbox (every attempt is a fresh transaction), then
+/// the StockSync inbox and outbox around the saga. Concurrency conflicts (two orders racing for the same units, two
+/// messages for one order) and stock that moved under a sourcing plan are retried quickly; a store event for an order
+/// not known yet is retried for a while (it may have overtaken its order); a ledger refusal the saga cannot explain is
+/// not retried and faults to the error queue with its reason.
+/// </summary>
+public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
+    where TSaga : StockSyncSagaState
+{
+    /// <inheritdoc />
+    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TSaga> sagaConfigurator, IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<UnknownOrderException>();
+            r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        });
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<UnknownOrderException>();
+            r.Ignore<SagaLedgerException>();
+            r.Exponential(15, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(25));
+        });
+        endpointConfigurator.UseStockSyncEntityFrameworkOutbox(context);
+    }
+}

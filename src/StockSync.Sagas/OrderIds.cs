@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace StockSync.Sagas;
+
+/// <summary>
+/// An order's saga correlation id is derived from its order id, the same way in every flow and every replica: two
+/// requests for one order meet on one row (the primary key refuses a second insert), and the HTTP API finds a saga
+/// without a lookup table.
+/// </summary>
+public static class OrderIds
+{
+    /// <summary>The longest order id accepted (saga ids and ledger source message ids are built from it).</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>The correlation id of the saga of <paramref name="orderId"/>: a name-based (SHA-256) UUID.</summary>
+    public static Guid CorrelationIdFor(string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(orderId);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes("stocksync:order:" + orderId), hash);
+        var bytes = hash[..16].ToArray();
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom, name-based), in Guid's little-endian layout
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(bytes);
+    }
+}

@@ -1,0 +1,100 @@
+using StockSync.Contracts.Orders;
+using StockSync.Inventory;
+
+namespace StockSync.Sagas;
+
+/// <summary>
+/// The checks every order message passes before a flow acts on it, shared by the HTTP API (a 400 with the problems)
+/// and the sagas (a message from the bus that fails them is rejected with the reason, never dropped).
+/// </summary>
+public static class OrderValidation
+{
+    /// <summary>The most lines one order may have.</summary>
+    public const int MaxLines = 200;
+
+    /// <summary>The most units of one line.</summary>
+    public const int MaxQuantity = 100_000;
+
+    /// <summary>Checks an order id.</summary>
+    public static IEnumerable<ValidationProblem> CheckOrderId(string? orderId)
+    {
+        if (MovementValidator.CheckId("orderId", orderId) is { } problem)
+        {
+            yield return problem;
+        }
+        else if (orderId!.Length > OrderIds.MaxLength)
+        {
+            yield return new("orderId", $"The order id cannot be longer than {OrderIds.MaxLength} characters.");
+        }
+    }
+
+    /// <summary>Checks an id field (store, location, shipment…).</summary>
+    public static IEnumerable<ValidationProblem> CheckId(string field, string? value, bool required = true)
+    {
+        if ((required || value is not null) && MovementValidator.CheckId(field, value) is { } problem)
+        {
+            yield return problem;
+        }
+    }
+
+    /// <summary>Checks order lines: at least one, at most <see cref="MaxLines"/>, one per SKU, quantities 1 to <see cref="MaxQuantity"/>.</summary>
+    public static IEnumerable<ValidationProblem> CheckLines(string field, IReadOnlyList<OrderLine>? lines)
+    {
+        if (lines is null || lines.Count == 0)
+        {
+            yield return new(field, "At least one line is required.");
+            yield break;
+        }
+
+        if (lines.Count > MaxLines)
+        {
+            yield return new(field, $"An order cannot have more than {MaxLines} lines.");
+        }
+
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i] is null)
+            {
+                yield return new($"{field}[{i}]", "A line cannot be null.");
+                continue;
+            }
+
+            if (MovementValidator.CheckId($"{field}[{i}].sku", lines[i].Sku) is { } sku)
+            {
+                yield return sku;
+            }
+
+            if (lines[i].Quantity is < 1 or > MaxQuantity)
+            {
+                yield return new($"{field}[{i}].quantity", $"The quantity must be between 1 and {MaxQuantity}.");
+            }
+        }
+
+        foreach (var duplicate in lines.Where(l => l?.Sku is not null).GroupBy(l => l.Sku, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return new(field, $"SKU '{duplicate.Key}' appears on more than one line; give each SKU one line.");
+        }
+    }
+
+    /// <summary>Checks a click-and-collect request.</summary>
+    public static IReadOnlyList<ValidationProblem> Check(ReserveForPickup message) =>
+    [
+        .. CheckOrderId(message?.OrderId),
+        .. CheckId("storeId", message?.StoreId),
+        .. CheckId("channelId", message?.ChannelId, required: false),
+        .. CheckId("customerReference", message?.CustomerReference, required: false),
+        .. CheckLines("lines", message?.Lines),
+    ];
+
+    /// <summary>Checks a shipped order.</summary>
+    public static IReadOnlyList<ValidationProblem> Check(FulfillOrder message) =>
+    [
+        .. CheckOrderId(message?.OrderId),
+        .. CheckId("channelId", message?.ChannelId, required: false),
+        .. CheckLines("lines", message?.Lines),
+    ];
+
+    /// <summary>The problems as one sentence, for a rejection reason.</summary>
+    public static string Describe(IEnumerable<ValidationProblem> problems) =>
+        "Invalid order: " + string.Join("; ", problems.Select(p => $"{p.Field}: {p.Message}"));
+}
