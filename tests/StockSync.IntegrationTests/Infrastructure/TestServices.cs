@@ -5,13 +5,17 @@ using StockSync.Persistence;
 using StockSync.Persistence.PostgreSql;
 using StockSync.Persistence.Sagas;
 using StockSync.Persistence.Sqlite;
+using StockSync.Sagas;
 
 namespace StockSync.IntegrationTests.Infrastructure;
 
 /// <summary>The building blocks tests compose their service providers from.</summary>
 public static class TestServices
 {
-    /// <summary>Logging, the system clock and the StockSync database on <paramref name="database"/>, with the given saga tables.</summary>
+    /// <summary>
+    /// Logging, the system clock and the StockSync database on <paramref name="database"/>: the host's model (with the
+    /// order sagas' tables, so migrations apply cleanly) plus the given test saga tables.
+    /// </summary>
     public static IServiceCollection ForDatabase(TestDatabase database, params ISagaStateMap[] sagas) =>
         ForDatabase(Configuration(database), sagas);
 
@@ -21,7 +25,7 @@ public static class TestServices
             .AddLogging()
             .AddSingleton(TimeProvider.System)
             .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator(), new PostgreSqlProviderConfigurator())
-            .AddStockSyncSagaMaps(sagas);
+            .AddStockSyncSagaMaps([.. OrderFlowRegistration.SagaMaps, .. sagas]);
 
     /// <summary>The <c>Database</c> section for <paramref name="database"/>, plus <paramref name="settings"/>.</summary>
     public static IConfiguration Configuration(TestDatabase database, IDictionary<string, string?>? settings = null)
