@@ -172,11 +172,13 @@ namespace StockSync.Persistence.SqlServer.Migrations
                 migrationBuilder,
                 new StockSync.Persistence.Operations.SagaViewSource("click_and_collect_sagas", "HoldExpiresAt", "PickupReminderAt", "PickupWindowEndsAt"),
                 new StockSync.Persistence.Operations.SagaViewSource("order_fulfillment_sagas"));
+            StockSync.Sagas.ClickAndCollect.ClickAndCollectViews.Create(migrationBuilder);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            StockSync.Sagas.ClickAndCollect.ClickAndCollectViews.Drop(migrationBuilder);
             StockSync.Persistence.Operations.OperatorViews.Drop(migrationBuilder);
             StockSync.Persistence.Operations.OperatorViews.Create(migrationBuilder);
             migrationBuilder.DeleteData(table: "ops_stuck_thresholds", keyColumns: ["saga", "current_state"], keyValues: ["click_and_collect_sagas", "Reserved"]);

@@ -106,6 +106,19 @@ public static class OperatorViews
         return [.. statements.Select(s => sql.Batch(s) + ";")];
     }
 
+    /// <summary>
+    /// A CREATE VIEW statement of a flow's own operator view, in the migration provider's form (SQL Server runs it in a
+    /// batch of its own). <paramref name="select"/> may use <c>{seconds_since:column}</c> for the provider's "seconds since
+    /// this UTC column" expression.
+    /// </summary>
+    public static string ViewStatement(string provider, string name, string select)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        var sql = Dialect.For(provider);
+        var body = System.Text.RegularExpressions.Regex.Replace(select, @"\{seconds_since:([a-z_]+)\}", m => sql.SecondsSince(m.Groups[1].Value));
+        return sql.Batch($"CREATE VIEW {name} AS\n{body}") + ";";
+    }
+
     private sealed record Dialect(Func<string, string> SecondsSince, Func<string, string> Null)
     {
         /// <summary>SQL Server wants CREATE VIEW first in its batch, which an idempotent script's IF cannot give it.</summary>

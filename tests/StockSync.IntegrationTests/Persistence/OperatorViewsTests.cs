@@ -7,6 +7,9 @@ using StockSync.IntegrationTests.Sagas;
 using StockSync.Persistence;
 using StockSync.Persistence.Entities;
 using StockSync.Persistence.Operations;
+using StockSync.Sagas;
+using StockSync.Sagas.ClickAndCollect;
+using StockSync.Sagas.OrderFulfillment;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Persistence;
@@ -26,11 +29,52 @@ public abstract class OperatorViewsTests(DatabaseProvider provider, ITestOutputH
         await ledger.InScopeAsync(async services =>
         {
             var db = services.GetRequiredService<StockSyncDbContext>();
-            foreach (var view in new[] { "ops_saga_instances", "ops_sagas_by_state", "ops_sagas_stuck", "ops_deadlines", "ops_deadlines_due", "ops_outbox_backlog" })
+            foreach (var view in new[] { "ops_saga_instances", "ops_sagas_by_state", "ops_sagas_stuck", "ops_deadlines", "ops_deadlines_due", "ops_outbox_backlog", "ops_pickups_waiting" })
             {
                 Assert.Empty(await QueryAsync(db, $"SELECT * FROM {view}"));
             }
 
+            return 0;
+        });
+    }
+
+    /// <summary>The README's query for "all pickups waiting longer than 48 h", verbatim.</summary>
+    public const string PickupsWaitingLongerThan48Hours =
+        "SELECT order_id, store_id, ready_at, seconds_waiting FROM ops_pickups_waiting WHERE seconds_waiting > 48 * 3600 ORDER BY seconds_waiting DESC";
+
+    [Fact]
+    public async Task The_order_sagas_appear_in_the_views_and_pickups_waiting_over_48_hours_are_one_query_away()
+    {
+        await using var ledger = await LedgerServices.StartAsync(provider);
+        output.WriteLine($"Running against {ledger.Database.Description}");
+        await ledger.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<StockSyncDbContext>();
+            var now = DateTime.UtcNow;
+            ClickAndCollectState Pickup(string orderId, double hoursReady) => new()
+            {
+                CorrelationId = OrderIds.CorrelationIdFor(orderId),
+                OrderId = orderId,
+                StoreId = "STORE-7",
+                RequestedStoreId = "STORE-7",
+                CurrentState = "ReadyForPickup",
+                ReadyAt = Truncate(now.AddHours(-hoursReady)),
+                PickupWindowEndsAt = Truncate(now.AddHours(72 - hoursReady)),
+            };
+            db.AddRange(Pickup("CC-WAITING-50H", 50), Pickup("CC-WAITING-60H", 60), Pickup("CC-WAITING-2H", 2));
+            db.Add(new OrderFulfillmentState { CorrelationId = OrderIds.CorrelationIdFor("SO-1"), OrderId = "SO-1", CurrentState = "Fulfilling" });
+            await db.SaveChangesAsync();
+
+            var waiting = await QueryAsync(db, PickupsWaitingLongerThan48Hours);
+            Assert.Equal(["CC-WAITING-60H", "CC-WAITING-50H"], waiting.Select(r => (string)r["order_id"]!));
+            Assert.InRange(Convert.ToInt64(waiting[1]["seconds_waiting"], System.Globalization.CultureInfo.InvariantCulture), (50 * 3600) - 60, (50 * 3600) + 60);
+
+            var byState = await QueryAsync(db, "SELECT saga, current_state, instances FROM ops_sagas_by_state ORDER BY saga");
+            Assert.Equal(
+                ["click_and_collect_sagas/ReadyForPickup=3", "order_fulfillment_sagas/Fulfilling=1"],
+                byState.Select(r => $"{r["saga"]}/{r["current_state"]}={Convert.ToInt32(r["instances"], System.Globalization.CultureInfo.InvariantCulture)}"));
+            var deadlines = await QueryAsync(db, "SELECT deadline FROM ops_deadlines WHERE saga = 'click_and_collect_sagas'");
+            Assert.Equal(3, deadlines.Count(r => (string)r["deadline"]! == "PickupWindowEndsAt"));
             return 0;
         });
     }
