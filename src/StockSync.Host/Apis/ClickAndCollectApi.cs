@@ -1,6 +1,4 @@
-using MassTransit;
 using StockSync.Contracts.Orders;
-using StockSync.Persistence;
 using StockSync.Sagas;
 
 namespace StockSync.Host.Apis;
@@ -66,15 +64,9 @@ internal static class ClickAndCollectApi
         return app;
     }
 
-    private static async Task<IResult> ReserveAsync(
-        HttpRequest request, int? wait, OrderQueries queries, IPublishEndpoint publisher, StockSyncDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReserveAsync(HttpRequest request, int? wait, [AsParameters] OrderServices services, CancellationToken ct)
     {
-        if (OrderApiSupport.CheckWait(wait) is { } badWait)
-        {
-            return badWait;
-        }
-
-        var (body, problem) = await JsonBody.ReadAsync<ReserveBody>(request, null, ct);
+        var (body, problem) = await OrderApiSupport.ReadRequestAsync<ReserveBody>(request, wait, null, null, ct);
         if (problem is not null)
         {
             return problem;
@@ -87,7 +79,7 @@ internal static class ClickAndCollectApi
             Lines = body.Lines,
             ChannelId = body.ChannelId,
             CustomerReference = body.CustomerReference,
-            RequestedAt = time.GetUtcNow(),
+            RequestedAt = services.Time.GetUtcNow(),
         };
         var problems = OrderValidation.Check(message);
         if (problems.Count > 0)
@@ -95,18 +87,10 @@ internal static class ClickAndCollectApi
             return Problems.Validation(Problems.InvalidInput, "The order is not valid.", problems);
         }
 
-        if (await queries.FindFlowAsync(message.OrderId, ct) is { } flow)
-        {
-            return TypedResults.Problem(
-                detail: $"Order '{message.OrderId}' already exists ({flow}); an order id is used once.",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The order already exists",
-                type: Problems.OrderExists);
-        }
-
-        return await OrderApiSupport.PublishAndAnswerAsync<ClickAndCollectView>(
-            message, $"/click-and-collect/{Uri.EscapeDataString(message.OrderId)}", null, null,
-            c => queries.GetClickAndCollectAsync(message.OrderId, c), v => v.Version, wait, publisher, db, ct);
+        return await OrderApiSupport.CheckNewOrderAsync(services, message.OrderId, ct)
+            ?? await OrderApiSupport.PublishAndAnswerAsync<ClickAndCollectView>(
+                message, $"/click-and-collect/{Uri.EscapeDataString(message.OrderId)}", null, null,
+                c => services.Queries.GetClickAndCollectAsync(message.OrderId, c), v => v.Version, wait, services, ct);
     }
 
     private static void MapAction<TBody>(
@@ -120,26 +104,15 @@ internal static class ClickAndCollectApi
         Func<TBody, IEnumerable<StockSync.Inventory.ValidationProblem>>? validate = null,
         Func<ClickAndCollectView, TBody, string?>? invalidForOrder = null)
         where TBody : class =>
-        group.MapPost($"/{{orderId}}/{action}", async (string orderId, int? wait, HttpRequest request, OrderQueries queries, IPublishEndpoint publisher, StockSyncDbContext db, TimeProvider time, CancellationToken ct) =>
+        group.MapPost($"/{{orderId}}/{action}", async (string orderId, int? wait, HttpRequest request, [AsParameters] OrderServices services, CancellationToken ct) =>
             {
-                if (OrderApiSupport.CheckWait(wait) is { } badWait)
-                {
-                    return badWait;
-                }
-
-                var (body, problem) = await JsonBody.ReadAsync(request, whenEmpty, ct);
+                var (body, problem) = await OrderApiSupport.ReadRequestAsync(request, wait, whenEmpty, validate, ct);
                 if (problem is not null)
                 {
                     return problem;
                 }
 
-                var problems = validate?.Invoke(body!).ToList() ?? [];
-                if (problems.Count > 0)
-                {
-                    return Problems.Validation(Problems.InvalidInput, "The request is not valid.", problems);
-                }
-
-                if (await queries.GetClickAndCollectAsync(orderId, ct) is not { } view)
+                if (await services.Queries.GetClickAndCollectAsync(orderId, ct) is not { } view)
                 {
                     return NotFound(orderId);
                 }
@@ -155,8 +128,8 @@ internal static class ClickAndCollectApi
                 }
 
                 return await OrderApiSupport.PublishAndAnswerAsync(
-                    message(view, body!, time.GetUtcNow()), $"/click-and-collect/{Uri.EscapeDataString(view.OrderId)}", view.Version, view,
-                    c => queries.GetClickAndCollectAsync(view.OrderId, c), v => v.Version, wait, publisher, db, ct);
+                    message(view, body!, services.Time.GetUtcNow()), $"/click-and-collect/{Uri.EscapeDataString(view.OrderId)}", view.Version, view,
+                    c => services.Queries.GetClickAndCollectAsync(view.OrderId, c), v => v.Version, wait, services, ct);
             })
             .WithName(name)
             .WithSummary(summary)

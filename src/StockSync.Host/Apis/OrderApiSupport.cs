@@ -1,6 +1,7 @@
 using MassTransit;
 using StockSync.Inventory;
 using StockSync.Persistence;
+using StockSync.Sagas;
 
 namespace StockSync.Host.Apis;
 
@@ -14,9 +15,39 @@ internal static class OrderApiSupport
     /// <summary>The longest <c>wait</c> a request may ask for, in seconds.</summary>
     public const int MaxWaitSeconds = 30;
 
-    public static IResult? CheckWait(int? wait) =>
-        wait is < 0 or > MaxWaitSeconds
-            ? Problems.Validation(Problems.InvalidInput, "Invalid query.", [new ValidationProblem("wait", $"Wait between 0 and {MaxWaitSeconds} seconds.")])
+    /// <summary>
+    /// Reads an order request: the <c>wait</c> query, the body (strict JSON; <paramref name="whenEmpty"/> for bodies
+    /// whose every field is optional) and its own checks. Returns the body, or the 4xx problem to answer with.
+    /// </summary>
+    public static async Task<(TBody? Body, IResult? Problem)> ReadRequestAsync<TBody>(
+        HttpRequest request, int? wait, Func<TBody>? whenEmpty, Func<TBody, IEnumerable<ValidationProblem>>? validate, CancellationToken ct)
+        where TBody : class
+    {
+        if (wait is < 0 or > MaxWaitSeconds)
+        {
+            return (null, Problems.Validation(Problems.InvalidInput, "Invalid query.", [new ValidationProblem("wait", $"Wait between 0 and {MaxWaitSeconds} seconds.")]));
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(request, whenEmpty, ct);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        var problems = validate?.Invoke(body!).ToList() ?? [];
+        return problems.Count > 0
+            ? (null, Problems.Validation(Problems.InvalidInput, "The request is not valid.", problems))
+            : (body, null);
+    }
+
+    /// <summary>409 when an order with this id exists in either flow (an order id is used once).</summary>
+    public static async Task<IResult?> CheckNewOrderAsync(OrderServices services, string orderId, CancellationToken ct) =>
+        await services.Queries.FindFlowAsync(orderId, ct) is { } flow
+            ? TypedResults.Problem(
+                detail: $"Order '{orderId}' already exists ({flow}); an order id is used once.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The order already exists",
+                type: Problems.OrderExists)
             : null;
 
     /// <summary>
@@ -31,13 +62,12 @@ internal static class OrderApiSupport
         Func<CancellationToken, Task<TView?>> read,
         Func<TView, int> version,
         int? wait,
-        IPublishEndpoint publisher,
-        StockSyncDbContext db,
+        OrderServices services,
         CancellationToken ct)
         where TView : class
     {
-        await publisher.Publish(message, message.GetType(), ct);
-        await db.SaveChangesAsync(ct);
+        await services.Publisher.Publish(message, message.GetType(), ct);
+        await services.Db.SaveChangesAsync(ct);
 
         if (wait is > 0)
         {
@@ -56,3 +86,6 @@ internal static class OrderApiSupport
         return TypedResults.Accepted(location, viewBefore);
     }
 }
+
+/// <summary>The services every order endpoint uses (bound with <c>[AsParameters]</c>).</summary>
+internal readonly record struct OrderServices(OrderQueries Queries, IPublishEndpoint Publisher, StockSyncDbContext Db, TimeProvider Time);

@@ -1,7 +1,5 @@
-using MassTransit;
 using StockSync.Contracts.Orders;
 using StockSync.Inventory;
-using StockSync.Persistence;
 using StockSync.Sagas;
 
 namespace StockSync.Host.Apis;
@@ -56,62 +54,36 @@ internal static class OrdersApi
         return app;
     }
 
-    private static async Task<IResult> PlaceAsync(
-        HttpRequest request, int? wait, OrderQueries queries, IPublishEndpoint publisher, StockSyncDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PlaceAsync(HttpRequest request, int? wait, [AsParameters] OrderServices services, CancellationToken ct)
     {
-        if (OrderApiSupport.CheckWait(wait) is { } badWait)
-        {
-            return badWait;
-        }
-
-        var (body, problem) = await JsonBody.ReadAsync<OrderBody>(request, null, ct);
+        var (body, problem) = await OrderApiSupport.ReadRequestAsync<OrderBody>(request, wait, null, null, ct);
         if (problem is not null)
         {
             return problem;
         }
 
-        var message = new FulfillOrder { OrderId = body!.OrderId, Lines = body.Lines, ChannelId = body.ChannelId, PlacedAt = time.GetUtcNow() };
+        var message = new FulfillOrder { OrderId = body!.OrderId, Lines = body.Lines, ChannelId = body.ChannelId, PlacedAt = services.Time.GetUtcNow() };
         var problems = OrderValidation.Check(message);
         if (problems.Count > 0)
         {
             return Problems.Validation(Problems.InvalidInput, "The order is not valid.", problems);
         }
 
-        if (await queries.FindFlowAsync(message.OrderId, ct) is { } flow)
-        {
-            return TypedResults.Problem(
-                detail: $"Order '{message.OrderId}' already exists ({flow}); an order id is used once.",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The order already exists",
-                type: Problems.OrderExists);
-        }
-
-        return await OrderApiSupport.PublishAndAnswerAsync<OrderFulfillmentView>(
-            message, $"/orders/{Uri.EscapeDataString(message.OrderId)}", null, null,
-            c => queries.GetOrderAsync(message.OrderId, c), v => v.Version, wait, publisher, db, ct);
+        return await OrderApiSupport.CheckNewOrderAsync(services, message.OrderId, ct)
+            ?? await OrderApiSupport.PublishAndAnswerAsync<OrderFulfillmentView>(
+                message, $"/orders/{Uri.EscapeDataString(message.OrderId)}", null, null,
+                c => services.Queries.GetOrderAsync(message.OrderId, c), v => v.Version, wait, services, ct);
     }
 
-    private static async Task<IResult> CancelAsync(
-        string orderId, int? wait, HttpRequest request, OrderQueries queries, IPublishEndpoint publisher, StockSyncDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(string orderId, int? wait, HttpRequest request, [AsParameters] OrderServices services, CancellationToken ct)
     {
-        if (OrderApiSupport.CheckWait(wait) is { } badWait)
-        {
-            return badWait;
-        }
-
-        var (body, problem) = await JsonBody.ReadAsync<CancelBody>(request, null, ct);
+        var (body, problem) = await OrderApiSupport.ReadRequestAsync<CancelBody>(request, wait, null, b => OrderValidation.CheckId("reason", b.Reason), ct);
         if (problem is not null)
         {
             return problem;
         }
 
-        var problems = OrderValidation.CheckId("reason", body!.Reason).ToList();
-        if (problems.Count > 0)
-        {
-            return Problems.Validation(Problems.InvalidInput, "The request is not valid.", problems);
-        }
-
-        if (await queries.GetOrderAsync(orderId, ct) is not { } view)
+        if (await services.Queries.GetOrderAsync(orderId, ct) is not { } view)
         {
             return NotFound(orderId);
         }
@@ -125,9 +97,9 @@ internal static class OrdersApi
         }
 
         return await OrderApiSupport.PublishAndAnswerAsync(
-            new CancelOrder { OrderId = view.OrderId, Reason = body.Reason, RequestedBy = body.RequestedBy, RequestedAt = time.GetUtcNow() },
+            new CancelOrder { OrderId = view.OrderId, Reason = body!.Reason, RequestedBy = body.RequestedBy, RequestedAt = services.Time.GetUtcNow() },
             $"/orders/{Uri.EscapeDataString(view.OrderId)}", view.Version, view,
-            c => queries.GetOrderAsync(view.OrderId, c), v => v.Version, wait, publisher, db, ct);
+            c => services.Queries.GetOrderAsync(view.OrderId, c), v => v.Version, wait, services, ct);
     }
 
     private static void MapShipmentAction<TBody>(
@@ -140,26 +112,15 @@ internal static class OrdersApi
         Func<TBody, IEnumerable<ValidationProblem>>? validate = null,
         Func<ShipmentView, TBody, string?>? invalidForShipment = null)
         where TBody : class =>
-        group.MapPost($"/{{orderId}}/shipments/{{shipmentId}}/{action}", async (string orderId, string shipmentId, int? wait, HttpRequest request, OrderQueries queries, IPublishEndpoint publisher, StockSyncDbContext db, TimeProvider time, CancellationToken ct) =>
+        group.MapPost($"/{{orderId}}/shipments/{{shipmentId}}/{action}", async (string orderId, string shipmentId, int? wait, HttpRequest request, [AsParameters] OrderServices services, CancellationToken ct) =>
             {
-                if (OrderApiSupport.CheckWait(wait) is { } badWait)
-                {
-                    return badWait;
-                }
-
-                var (body, problem) = await JsonBody.ReadAsync(request, whenEmpty, ct);
+                var (body, problem) = await OrderApiSupport.ReadRequestAsync(request, wait, whenEmpty, validate, ct);
                 if (problem is not null)
                 {
                     return problem;
                 }
 
-                var problems = validate?.Invoke(body!).ToList() ?? [];
-                if (problems.Count > 0)
-                {
-                    return Problems.Validation(Problems.InvalidInput, "The request is not valid.", problems);
-                }
-
-                if (await queries.GetOrderAsync(orderId, ct) is not { } view)
+                if (await services.Queries.GetOrderAsync(orderId, ct) is not { } view)
                 {
                     return NotFound(orderId);
                 }
@@ -183,8 +144,8 @@ internal static class OrdersApi
                 }
 
                 return await OrderApiSupport.PublishAndAnswerAsync(
-                    message(view, shipment, body!, time.GetUtcNow()), $"/orders/{Uri.EscapeDataString(view.OrderId)}", view.Version, view,
-                    c => queries.GetOrderAsync(view.OrderId, c), v => v.Version, wait, publisher, db, ct);
+                    message(view, shipment, body!, services.Time.GetUtcNow()), $"/orders/{Uri.EscapeDataString(view.OrderId)}", view.Version, view,
+                    c => services.Queries.GetOrderAsync(view.OrderId, c), v => v.Version, wait, services, ct);
             })
             .WithName(name)
             .WithSummary(summary)
