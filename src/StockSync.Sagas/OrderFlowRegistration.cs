@@ -64,6 +64,10 @@ public static class OrderFlowRegistration
 public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
     where TSaga : StockSyncSagaState
 {
+    /// <summary>Names the queue after the flow: <c>click-and-collect</c>, <c>order-fulfillment</c> (and their <c>_error</c> queues).</summary>
+    public OrderSagaDefinition() =>
+        Endpoint(e => e.Name = KebabCaseEndpointNameFormatter.Instance.SanitizeName(typeof(TSaga).Name[..^"State".Length]));
+
     /// <inheritdoc />
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TSaga> sagaConfigurator, IRegistrationContext context)
     {

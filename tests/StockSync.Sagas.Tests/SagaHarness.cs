@@ -158,8 +158,19 @@ public sealed class SagaHarness : IAsyncDisposable
     public async Task<T> PublishedAsync<T>(Func<T, bool> filter)
         where T : class
     {
-        Assert.True(await Harness.Consumed.Any<T>(m => filter(m.Context.Message)), $"No {typeof(T).Name} matching the filter was delivered.");
-        return Harness.Consumed.Select<T>(m => filter(m.Context.Message)).First().Context.Message;
+        // Polled against a deadline rather than the harness's inactivity timeout: outbox delivery on a busy machine
+        // can pause longer than the harness considers "inactive".
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (Harness.Consumed.Select<T>(m => filter(m.Context.Message)).FirstOrDefault() is { } found)
+            {
+                return found.Context.Message;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No {typeof(T).Name} matching the filter was delivered within 20 s.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Every delivered <typeparamref name="T"/> matching <paramref name="filter"/> so far, in delivery order (no waiting).</summary>
