@@ -73,15 +73,20 @@ internal static class OrderFlowRefusals
     public static async Task RequireOrderElsewhere<T>(ConsumeContext<T> context, OrderFlow flow, string orderId)
         where T : class
     {
-        var db = context.GetServiceOrCreateInstance<StockSyncDbContext>();
-        var id = OrderIds.CorrelationIdFor(orderId);
-        var elsewhere = flow == OrderFlow.ClickAndCollect
-            ? await db.Set<OrderFulfillment.OrderFulfillmentState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false)
-            : await db.Set<ClickAndCollect.ClickAndCollectState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false);
-        if (!elsewhere)
+        if (!await OtherFlowHasAsync(context, flow, orderId).ConfigureAwait(false))
         {
             throw new UnknownOrderException(orderId, typeof(T).Name);
         }
+    }
+
+    /// <summary>Whether the flow other than <paramref name="flow"/> has an order <paramref name="orderId"/> (read in the consume's transaction).</summary>
+    public static async Task<bool> OtherFlowHasAsync(ConsumeContext context, OrderFlow flow, string orderId)
+    {
+        var db = context.GetServiceOrCreateInstance<StockSyncDbContext>();
+        var id = OrderIds.CorrelationIdFor(orderId);
+        return flow == OrderFlow.ClickAndCollect
+            ? await db.Set<OrderFulfillment.OrderFulfillmentState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false)
+            : await db.Set<ClickAndCollect.ClickAndCollectState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false);
     }
 }
 
