@@ -51,7 +51,11 @@ public sealed class ClickAndCollectLifecycleTests : IAsyncLifetime
         Assert.Null(collected.PickupReminderAt);
         Assert.Equal((3, 0, 0, 3), Buckets(await _h.PositionAsync(Sku, Store)));
 
-        await _h.PublishedAsync<OrderStatusChanged>(m => m.OrderId == "CC-1" && m.Status == "Collected");
+        foreach (var status in new[] { "Reserved", "Picking", "Picked", "ReadyForPickup", "Collected" })
+        {
+            await _h.PublishedAsync<OrderStatusChanged>(m => m.OrderId == "CC-1" && m.Status == status);
+        }
+
         // Each step's events leave in their own outbox conversation, so delivery order across steps is not promised;
         // the chain of PreviousStatus → Status is.
         var transitions = _h.Delivered<OrderStatusChanged>(m => m.OrderId == "CC-1").Select(m => (m.PreviousStatus, m.Status)).ToHashSet();

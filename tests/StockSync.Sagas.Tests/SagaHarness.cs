@@ -26,6 +26,9 @@ public sealed class SagaHarness : IAsyncDisposable
     /// <summary>Where the fake clock starts.</summary>
     public static readonly DateTimeOffset Start = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A cancelled token: the harness's message lists then return what they hold without waiting for more.</summary>
+    private static readonly CancellationToken NoWait = new(canceled: true);
+
     private readonly string _path;
 
     private SagaHarness(ServiceProvider services, FakeTimeProvider clock, string path)
@@ -68,7 +71,13 @@ public sealed class SagaHarness : IAsyncDisposable
             .AddStockSyncDeadlines(configuration, [.. OrderFlowRegistration.DeadlineSweeps])
             .AddMassTransitTestHarness(x =>
             {
-                x.AddStockSyncEntityFrameworkOutbox(o => o.UseBusOutbox().Options(s => s.PollInterval = TimeSpan.FromMilliseconds(20)));
+                // The cleanup is off: its periodic timer runs on the fake clock, so every AdvanceAsync would fire it
+                // once per elapsed CleanupInterval (48 h = 2,880 ticks, seconds of real time) and delete inbox rows.
+                x.AddStockSyncEntityFrameworkOutbox(o => o.UseBusOutbox().Options(s =>
+                {
+                    s.PollInterval = TimeSpan.FromMilliseconds(20);
+                    s.CleanupEnabled = false;
+                }));
                 x.AddStockSyncOrderSagas();
                 x.AddConsumer<OutboxRecorder>();
             })
@@ -152,30 +161,43 @@ public sealed class SagaHarness : IAsyncDisposable
         where TSaga : StockSyncSagaState => WaitForAsync<TSaga>(orderId, s => s.CurrentState == state, state);
 
     /// <summary>
-    /// Waits until <typeparamref name="T"/> matching <paramref name="filter"/> was published by a saga and delivered
-    /// (through the outbox and the transport to <see cref="OutboxRecorder"/>), and returns it.
+    /// Waits (up to 20 s) until <typeparamref name="T"/> matching <paramref name="filter"/> was published by a saga and
+    /// delivered (through the outbox and the transport to <see cref="OutboxRecorder"/>), and returns it.
     /// </summary>
+    /// <remarks>
+    /// It polls what was consumed so far rather than awaiting <c>Harness.Consumed.Any</c>: the harness stops waiting
+    /// for good once the bus has been idle for its inactivity timeout (1.2 s), which a slow setup or a long
+    /// <see cref="AdvanceAsync"/> easily exceeds, while the outbox delivers a moment after the saga's commit.
+    /// </remarks>
     public async Task<T> PublishedAsync<T>(Func<T, bool> filter)
         where T : class
     {
-        // Polled against a deadline rather than the harness's inactivity timeout: outbox delivery on a busy machine
-        // can pause longer than the harness considers "inactive".
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        IReadOnlyList<T> found;
+        while ((found = Delivered(filter)).Count == 0)
         {
-            if (Harness.Consumed.Select<T>(m => filter(m.Context.Message)).FirstOrDefault() is { } found)
-            {
-                return found.Context.Message;
-            }
+            Assert.True(DateTime.UtcNow < deadline, $"No {typeof(T).Name} matching the filter was delivered.");
+            await Task.Delay(20);
+        }
 
-            Assert.True(DateTime.UtcNow < deadline, $"No {typeof(T).Name} matching the filter was delivered within 20 s.");
+        return found[0];
+    }
+
+    /// <summary>Waits (up to 20 s) until the bus consumed <typeparamref name="T"/> matching <paramref name="filter"/> (by a saga or the recorder).</summary>
+    public async Task ConsumedAsync<T>(Func<T, bool> filter)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!Harness.Consumed.Select<T>(m => filter(m.Context.Message), NoWait).Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"No {typeof(T).Name} matching the filter was consumed.");
             await Task.Delay(20);
         }
     }
 
     /// <summary>Every delivered <typeparamref name="T"/> matching <paramref name="filter"/> so far, in delivery order (no waiting).</summary>
     public IReadOnlyList<T> Delivered<T>(Func<T, bool> filter)
-        where T : class => [.. Harness.Consumed.Select<T>(m => filter(m.Context.Message)).Select(m => m.Context.Message)];
+        where T : class => [.. Harness.Consumed.Select<T>(m => filter(m.Context.Message), NoWait).Select(m => m.Context.Message)];
 
     /// <summary>Moves the clock forward and runs one sweep of every deadline; returns how many deadline events it published.</summary>
     public async Task<int> AdvanceAsync(TimeSpan by)
