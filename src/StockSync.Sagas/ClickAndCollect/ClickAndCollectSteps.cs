@@ -39,6 +39,15 @@ public sealed class ClickAndCollectSteps(SagaLedger ledger, LocationStockReader 
             return;
         }
 
+        if (await stock.FindAsync(saga.StoreId, context.CancellationToken).ConfigureAwait(false) is { OffersPickup: false } location)
+        {
+            await RejectAsync(
+                context,
+                $"{location.LocationId} ({location.Kind}) does not offer pickup.",
+                await FindAlternativesAsync(saga, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return;
+        }
+
         // The HTTP API answers 409 for an id already in use; an order from the bus is checked here.
         if (await OrderFlowRefusals.OtherFlowHasAsync(context, OrderFlow.ClickAndCollect, saga.OrderId).ConfigureAwait(false))
         {
@@ -139,6 +148,12 @@ public sealed class ClickAndCollectSteps(SagaLedger ledger, LocationStockReader 
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
         saga.PickupReminderAt = null;
+        if (saga.PickupWindowEndsAt <= context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow().UtcDateTime)
+        {
+            // The sweeper was behind (the host was down): the window has closed too, and its own event releases the order.
+            return;
+        }
+
         await context.Publish(new PickupReminderDue
         {
             OrderId = saga.OrderId,
@@ -194,7 +209,9 @@ public sealed class ClickAndCollectSteps(SagaLedger ledger, LocationStockReader 
 
         var lines = saga.Lines.Select(l => (l.Sku, l.Quantity)).ToList();
         var locations = await stock.ReadAsync([.. saga.Lines.Select(l => l.Sku)], context.CancellationToken).ConfigureAwait(false);
-        var origin = locations.FirstOrDefault(l => l.LocationId == shortStore);
+        // Nearest to the store the customer chose, not to the one that short-picked: after two short picks the order
+        // must not drift away from the customer.
+        var origin = locations.FirstOrDefault(l => l.LocationId == saga.RequestedStoreId);
         foreach (var (store, _) in NearestStores.WithAll(origin, locations, lines, saga.ShortPickedAt.ToHashSet(StringComparer.Ordinal)))
         {
             var attempt = saga.Attempt + 1;

@@ -22,6 +22,12 @@ public sealed record LocationStock(
 /// <summary>Reads the location master and the positions of some SKUs, in the caller's transaction.</summary>
 public sealed class LocationStockReader(StockSyncDbContext db)
 {
+    /// <summary>One location of the master (without stock figures), or null when it is unknown.</summary>
+    public async Task<LocationStock?> FindAsync(string locationId, CancellationToken ct) =>
+        await db.Locations.AsNoTracking().Where(l => l.LocationId == locationId)
+            .Select(l => new LocationStock(l.LocationId, l.Name, l.Kind, l.SourcingPriority, l.ShipsToCustomers, l.OffersPickup, l.Latitude, l.Longitude, new Dictionary<string, int>()))
+            .SingleOrDefaultAsync(ct).ConfigureAwait(false);
+
     /// <summary>Every location, with the available-to-sell of each of <paramref name="skus"/>.</summary>
     public async Task<IReadOnlyList<LocationStock>> ReadAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
     {
