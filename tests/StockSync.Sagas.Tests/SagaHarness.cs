@@ -44,8 +44,12 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public ITestHarness Harness => Services.GetRequiredService<ITestHarness>();
 
-    /// <summary>Starts a harness; <paramref name="settings"/> override configuration (for example <c>Orders:PickupHold</c>).</summary>
-    public static async Task<SagaHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a harness; <paramref name="settings"/> override configuration (for example <c>Orders:PickupHold</c>), and
+    /// <paramref name="configure"/> adds or replaces services after the order flows' own (for example an
+    /// <c>ISourcingStrategy</c>).
+    /// </summary>
+    public static async Task<SagaHarness> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var path = Path.Combine(Path.GetTempPath(), $"stocksync-sagas-{Guid.NewGuid():N}.db");
         var values = new Dictionary<string, string?>
@@ -62,7 +66,7 @@ public sealed class SagaHarness : IAsyncDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var clock = new FakeTimeProvider(Start);
-        var services = new ServiceCollection()
+        var registrations = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(clock)
             .AddStockSyncDatabase(configuration, new SqliteProviderConfigurator())
@@ -80,8 +84,9 @@ public sealed class SagaHarness : IAsyncDisposable
                 }));
                 x.AddStockSyncOrderSagas();
                 x.AddConsumer<OutboxRecorder>();
-            })
-            .BuildServiceProvider(true);
+            });
+        configure?.Invoke(registrations);
+        var services = registrations.BuildServiceProvider(true);
         await using (var scope = services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<StockSyncDbContext>().Database.MigrateAsync();

@@ -1,3 +1,4 @@
+using StockSync.Persistence.Configuration;
 using StockSync.Persistence.Sagas;
 
 namespace StockSync.Sagas.OrderFulfillment;
@@ -8,6 +9,8 @@ namespace StockSync.Sagas.OrderFulfillment;
 /// </summary>
 public sealed class OrderFulfillmentState : StockSyncSagaState
 {
+    private string? _reason;
+
     /// <summary>The order id (unique).</summary>
     public string OrderId { get; set; } = string.Empty;
 
@@ -35,8 +38,15 @@ public sealed class OrderFulfillmentState : StockSyncSagaState
     /// <summary>When every line was shipped or cancelled (UTC).</summary>
     public DateTime? CompletedAt { get; set; }
 
-    /// <summary>The latest reason: a re-sourcing, a backorder or a cancellation.</summary>
-    public string? Reason { get; set; }
+    /// <summary>
+    /// The latest reason: a re-sourcing, a backorder or a cancellation. Cut to the column's length: a backorder of many
+    /// lines, or a long cancellation reason from the bus, must not make the row unsavable.
+    /// </summary>
+    public string? Reason
+    {
+        get => _reason;
+        set => _reason = value is { Length: > Lengths.Text } ? string.Concat(value.AsSpan(0, Lengths.Text - 1), "…") : value;
+    }
 
     /// <summary>The line of <paramref name="sku"/>.</summary>
     public FulfillmentLine Line(string sku) => Lines.Single(l => l.Sku == sku);

@@ -44,6 +44,10 @@ public sealed class OrderFulfillmentStateMachine : MassTransitStateMachine<Order
             When(CancelOrder).ThenAsync(c => Steps(c).ReportCancellationAsync(c)));
 
         During(
+            Completed,
+            When(ShipmentDispatched).ThenAsync(OrderFulfillmentSteps.RefuseLateDispatchAsync));
+
+        During(
             Cancelled,
             When(ShipmentDispatched).ThenAsync(c => OrderFlowRefusals.RefuseAsync(
                 c, OrderFlow.OrderFulfillment, c.Saga.OrderId, nameof(ShipmentDispatched),

@@ -94,9 +94,12 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
         }
 
         var invalid = (message.MissingLines ?? []).FirstOrDefault(m => m is null || m.Quantity < 1 || shipment.Lines.All(l => l.Sku != m.Sku || l.Quantity < m.Quantity));
-        if (message.MissingLines is not { Count: > 0 } || invalid is not null)
+        // Each line is checked against the shipment alone, so a SKU named twice could claim more than the shipment
+        // holds and release other orders' allocations at the location.
+        var repeated = (message.MissingLines ?? []).Where(m => m is not null).GroupBy(m => m.Sku, StringComparer.Ordinal).Any(g => g.Count() > 1);
+        if (message.MissingLines is not { Count: > 0 } || invalid is not null || repeated)
         {
-            await RefuseAsync(context, $"The missing lines must name SKUs of shipment {shipment.ShipmentId}, at most its quantities.").ConfigureAwait(false);
+            await RefuseAsync(context, $"The missing lines must name SKUs of shipment {shipment.ShipmentId}, each once, at most its quantities.").ConfigureAwait(false);
             return;
         }
 
@@ -163,6 +166,24 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
         saga.Recount();
         saga.Reason = reason;
         await ReportCancellationAsync(context, released).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Refuses a shipment confirmed after the order completed. A shipment that had been cancelled (a partial
+    /// cancellation, or a short pick of every unit) had its units released, so the parcel must be stopped or received
+    /// back as a return; anything else is a repeat.
+    /// </summary>
+    public static Task RefuseLateDispatchAsync(BehaviorContext<OrderFulfillmentState, ShipmentDispatched> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var saga = context.Saga;
+        var message = context.Message;
+        var cancelled = saga.Shipments.FirstOrDefault(s =>
+            s.Status == ShipmentStatus.Cancelled && s.LocationId == message.LocationId && (message.ShipmentId is null || s.ShipmentId == message.ShipmentId));
+        var reason = cancelled is null
+            ? $"{nameof(ShipmentDispatched)} is not allowed while the order is {saga.CurrentState}."
+            : $"Shipment {cancelled.ShipmentId} was cancelled before it was confirmed, and its units were released ({saga.Reason}). Stop the parcel, or receive it back as a return.";
+        return RefuseAsync(context, reason);
     }
 
     /// <summary>Answers a cancellation of an order that has ended: nothing is released.</summary>
