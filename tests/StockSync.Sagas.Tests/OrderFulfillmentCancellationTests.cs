@@ -41,9 +41,9 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         Assert.All(cancelled.Shipments, s => Assert.Equal(ShipmentStatus.Cancelled, s.Status));
         Assert.Equal(((5, 0, 5, 0), (1, 0, 1, 0)), (Counters(cancelled, A), Counters(cancelled, B)));
         Assert.Equal((0, 0), (cancelled.OpenShipments, cancelled.BackorderedUnits));
-        Assert.Equal((3, 0, 0, 3), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((4, 0, 0, 4), await _h.BucketsAsync(A, StoreA));
-        Assert.Equal((1, 0, 0, 1), await _h.BucketsAsync(B, StoreA));
+        Assert.Equal((3, 0, 0, 3), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((4, 0, 0, 4), await _h.SkuBucketsAsync(A, StoreA));
+        Assert.Equal((1, 0, 0, 1), await _h.SkuBucketsAsync(B, StoreA));
         Assert.Contains(("AllocationReleased", "CANCELLED", 0, -2), await _h.OrderLedgerAsync("C-1", A, StoreA));
 
         var answer = await _h.DeliveredEventuallyAsync<OrderCancellationProcessed>(m => m.OrderId == "C-1");
@@ -69,8 +69,8 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         Assert.Equal(((5, 3, 2, 0), (1, 0, 1, 0)), (Counters(order, A), Counters(order, B)));
         Assert.Equal([("C-2-S1", Dc1, ShipmentStatus.Shipped), ("C-2-S2", StoreA, ShipmentStatus.Cancelled)], order.Shipments.Select(s => (s.ShipmentId, s.LocationId, s.Status)));
         Assert.NotNull(order.CompletedAt);
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((4, 0, 0, 4), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((4, 0, 0, 4), await _h.SkuBucketsAsync(A, StoreA));
 
         var answer = await _h.DeliveredEventuallyAsync<OrderCancellationProcessed>(m => m.OrderId == "C-2");
         Assert.Equal((CancellationOutcome.PartiallyCancelled, "SKU-A×2,SKU-B×1", "SKU-A×3"), (answer.Outcome, Text(answer.Released), Text(answer.Refused)));
@@ -109,7 +109,7 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
 
         var order = await _h.OrderInAsync("C-4", "Cancelled");
         Assert.Equal((3, 0, 3, 0), Counters(order, A));
-        Assert.Equal((1, 0, 0, 1), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((1, 0, 0, 1), await _h.SkuBucketsAsync(A, Dc1));
         var answer = await _h.DeliveredEventuallyAsync<OrderCancellationProcessed>(m => m.OrderId == "C-4");
         Assert.Equal((CancellationOutcome.Cancelled, "SKU-A×3"), (answer.Outcome, Text(answer.Released)));
         await _h.DeliveredEventuallyAsync<FulfillmentCancelled>(m => m.ShipmentId == "C-4-S1");
@@ -151,7 +151,7 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         Assert.Equal("Already shipped: handle these units as a return.", answer.RefusalReason);
         var order = await _h.SagaAsync<OrderFulfillmentState>("C-6");
         Assert.Equal(("Completed", (2, 2, 0, 0)), (order!.CurrentState, Counters(order, A)));
-        Assert.Equal((3, 0, 0, 3), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((3, 0, 0, 3), await _h.SkuBucketsAsync(A, Dc1));
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         var answer = await _h.DeliveredEventuallyAsync<OrderCancellationProcessed>(m => m.OrderId == "C-9");
         Assert.Equal((CancellationOutcome.Refused, "SKU-A×2"), (answer.Outcome, Text(answer.Refused)));
         Assert.Contains("as a return", answer.RefusalReason, StringComparison.Ordinal);
-        Assert.Equal((3, 0, 0, 3), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((3, 0, 0, 3), await _h.SkuBucketsAsync(A, Dc1));
         await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "C-9");
         Assert.Single(_h.DeliveredSoFar<ErpPostingRequested>(m => m.OrderId == "C-9"));
         Assert.Empty(_h.DeliveredSoFar<FulfillmentCancelled>(m => m.OrderId == "C-9"));
@@ -213,7 +213,7 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         var order = await _h.SagaAsync<OrderFulfillmentState>("C-10");
         Assert.Equal(("Cancelled", ShipmentStatus.Cancelled, null), (order!.CurrentState, order.Shipments[0].Status, order.Shipments[0].TrackingNumber));
         Assert.Equal((2, 0, 2, 0), Counters(order, A));
-        Assert.Equal((5, 0, 0, 5), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((5, 0, 0, 5), await _h.SkuBucketsAsync(A, Dc1));
         Assert.Empty(_h.DeliveredSoFar<ErpPostingRequested>(m => m.OrderId == "C-10"));
         await _h.AssertLedgerMatchesPositionsAsync();
     }
@@ -232,8 +232,8 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         var refused = await _h.DeliveredEventuallyAsync<OrderEventRefused>(m => m.OrderId == "C-11");
         Assert.Equal((nameof(ShipmentDispatched), "Completed"), (refused.Event, refused.State));
         Assert.Contains("Stop the parcel, or receive it back as a return", refused.Reason, StringComparison.Ordinal);
-        Assert.Equal((4, 0, 0, 4), await _h.BucketsAsync(A, StoreA));
-        Assert.Equal((1, 0, 0, 1), await _h.BucketsAsync(B, StoreA));
+        Assert.Equal((4, 0, 0, 4), await _h.SkuBucketsAsync(A, StoreA));
+        Assert.Equal((1, 0, 0, 1), await _h.SkuBucketsAsync(B, StoreA));
         var order = await _h.SagaAsync<OrderFulfillmentState>("C-11");
         Assert.Equal(ShipmentStatus.Cancelled, order!.Shipments[1].Status);
         await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "C-11");
@@ -256,14 +256,14 @@ public sealed class OrderFulfillmentCancellationTests : IAsyncLifetime
         {
             Assert.Equal((CancellationOutcome.Refused, "SKU-A×2"), (answer.Outcome, Text(answer.Refused)));
             Assert.Equal((2, 2, 0, 0), Counters(order, A));
-            Assert.Equal((3, 0, 0, 3), await _h.BucketsAsync(A, Dc1));
+            Assert.Equal((3, 0, 0, 3), await _h.SkuBucketsAsync(A, Dc1));
             await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "C-12");
         }
         else
         {
             Assert.Equal((CancellationOutcome.Cancelled, "SKU-A×2"), (answer.Outcome, Text(answer.Released)));
             Assert.Equal((2, 0, 2, 0), Counters(order, A));
-            Assert.Equal((5, 0, 0, 5), await _h.BucketsAsync(A, Dc1));
+            Assert.Equal((5, 0, 0, 5), await _h.SkuBucketsAsync(A, Dc1));
             var refused = await _h.DeliveredEventuallyAsync<OrderEventRefused>(m => m.OrderId == "C-12");
             Assert.Equal(nameof(ShipmentDispatched), refused.Event);
             Assert.Empty(_h.DeliveredSoFar<ErpPostingRequested>(m => m.OrderId == "C-12"));

@@ -26,7 +26,7 @@ public sealed class OrderFulfillmentConfigurationTests
         // DC-1 is first by priority and has 5 available to sell again, but it short-picked SKU-A for this order.
         var once = await h.OrderWhenAsync("O-6", o => o.Shipments.Count == 2, "re-sourced once");
         Assert.Equal([("O-6-S1", Dc1, "Cancelled", ""), ("O-6-S2", Dc2, "Requested", "SKU-A×2")], ShipmentsOf(once));
-        Assert.Equal((5, 0, 0, 5), await h.BucketsAsync(A, Dc1));
+        Assert.Equal((5, 0, 0, 5), await h.SkuBucketsAsync(A, Dc1));
         Assert.Equal([("AllocationReleased", "SHORT_PICK", 0, -2)], (await h.OrderLedgerAsync("O-6", A, Dc1)).Where(r => r.Reason == "SHORT_PICK"));
 
         await h.ShortPickAsync("O-6", Dc2, "O-6-S2", (A, 1));
@@ -34,8 +34,8 @@ public sealed class OrderFulfillmentConfigurationTests
         var twice = await h.OrderWhenAsync("O-6", o => o.Shipments.Count == 3, "re-sourced twice");
         Assert.Equal(("O-6-S3", StoreA, "Requested", "SKU-A×1"), ShipmentsOf(twice)[2]);
         Assert.Equal([Dc1, Dc2], twice.Line(A).ShortPickedAt);
-        Assert.Equal((5, 0, 1, 4), await h.BucketsAsync(A, Dc2));
-        Assert.Equal((5, 0, 1, 4), await h.BucketsAsync(A, StoreA));
+        Assert.Equal((5, 0, 1, 4), await h.SkuBucketsAsync(A, Dc2));
+        Assert.Equal((5, 0, 1, 4), await h.SkuBucketsAsync(A, StoreA));
         await h.AssertLedgerMatchesPositionsAsync();
     }
 
@@ -53,8 +53,8 @@ public sealed class OrderFulfillmentConfigurationTests
         var order = await h.OrderInAsync("O-18", "Fulfilling");
         Assert.Equal([("O-18-S1", StoreA, "Requested", "SKU-A×2")], ShipmentsOf(order));
         Assert.Equal(1, custom.Plans);
-        Assert.Equal((10, 0, 0, 10), await h.BucketsAsync(A, Dc1));
-        Assert.Equal((10, 0, 2, 8), await h.BucketsAsync(A, StoreA));
+        Assert.Equal((10, 0, 0, 10), await h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((10, 0, 2, 8), await h.SkuBucketsAsync(A, StoreA));
         await h.AssertLedgerMatchesPositionsAsync();
     }
 

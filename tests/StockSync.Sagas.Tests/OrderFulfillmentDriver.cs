@@ -104,7 +104,7 @@ internal static class OrderFulfillmentDriver
         [.. h.Harness.Consumed.Select<T>(m => filter(m.Context.Message), new CancellationToken(canceled: true)).Select(m => m.Context.Message)];
 
     /// <summary>The buckets of a position that a stock controller reads: on hand, reserved, allocated, available to sell.</summary>
-    public static async Task<(int OnHand, int Reserved, int Allocated, int Ats)> BucketsAsync(this SagaHarness h, string sku, string locationId)
+    public static async Task<(int OnHand, int Reserved, int Allocated, int Ats)> SkuBucketsAsync(this SagaHarness h, string sku, string locationId)
     {
         var p = await h.PositionAsync(sku, locationId);
         return (p.OnHand, p.Reserved, p.Allocated, p.AvailableToSell);

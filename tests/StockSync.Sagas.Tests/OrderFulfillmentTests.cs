@@ -35,9 +35,9 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal((2, 0, 0, 0), Counters(order, A));
         Assert.Equal((1, 0, 0, 0), Counters(order, B));
         Assert.Equal(("web", null, null), (order.ChannelId, order.Reason, order.CompletedAt));
-        Assert.Equal((10, 0, 2, 8), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((4, 0, 1, 3), await _h.BucketsAsync(B, Dc1));
-        Assert.Equal((10, 0, 0, 10), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((10, 0, 2, 8), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((4, 0, 1, 3), await _h.SkuBucketsAsync(B, Dc1));
+        Assert.Equal((10, 0, 0, 10), await _h.SkuBucketsAsync(A, StoreA));
 
         var request = await _h.DeliveredEventuallyAsync<FulfillmentRequested>(m => m.OrderId == "O-1");
         Assert.Equal(("O-1-S1", Dc1, FulfillmentKind.Ship, "SKU-A×2,SKU-B×1"), (request.ShipmentId, request.LocationId, request.Kind, Text(request.Lines)));
@@ -60,10 +60,10 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
             ShipmentsOf(order));
         Assert.Equal((3, 0), (order.OpenShipments, order.BackorderedUnits));
         Assert.Equal((5, 2), (Allocated(order, A), Allocated(order, B)));
-        Assert.Equal((3, 0, 3, 0), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((2, 0, 2, 0), await _h.BucketsAsync(A, StoreA));
-        Assert.Equal((2, 0, 2, 0), await _h.BucketsAsync(B, StoreB));
-        Assert.Equal((50, 0, 0, 50), await _h.BucketsAsync(A, PickupOnly));
+        Assert.Equal((3, 0, 3, 0), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((2, 0, 2, 0), await _h.SkuBucketsAsync(A, StoreA));
+        Assert.Equal((2, 0, 2, 0), await _h.SkuBucketsAsync(B, StoreB));
+        Assert.Equal((50, 0, 0, 50), await _h.SkuBucketsAsync(A, PickupOnly));
 
         await _h.DeliveredEventuallyAsync<FulfillmentRequested>(m => m.ShipmentId == "O-2-S3");
         var requests = _h.DeliveredSoFar<FulfillmentRequested>(m => m.OrderId == "O-2").OrderBy(m => m.ShipmentId).ToList();
@@ -84,7 +84,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         await _h.PickAsync("O-3", Dc1);
         var picked = await _h.OrderWhenAsync("O-3", o => o.Shipments[0].Status == ShipmentStatus.Picked, "the shipment picked");
         Assert.Equal(("Fulfilling", 1), (picked.CurrentState, picked.OpenShipments));
-        Assert.Equal((10, 0, 2, 8), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((10, 0, 2, 8), await _h.SkuBucketsAsync(A, Dc1));
 
         _h.Clock.Advance(TimeSpan.FromHours(2));
         await _h.DispatchAsync("O-3", Dc1, "O-3-S1", tracking: "TRK-1");
@@ -96,7 +96,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal((ShipmentStatus.Shipped, dispatchedAt.UtcDateTime, "TRK-1"), (shipment.Status, shipment.ShippedAt, shipment.TrackingNumber));
         Assert.Equal((2, 2, 0, 0), Counters(done, A));
         Assert.Equal(0, done.OpenShipments);
-        Assert.Equal((8, 0, 0, 8), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((8, 0, 0, 8), await _h.SkuBucketsAsync(A, Dc1));
         Assert.Contains(("FulfillmentShipped", null, -2, -2), await _h.OrderLedgerAsync("O-3", A, Dc1));
 
         var posting = await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "O-3");
@@ -118,15 +118,15 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         var half = await _h.OrderWhenAsync("O-4", o => o.Line(A).Shipped == 3, "the DC's shipment shipped");
         Assert.Equal(("Fulfilling", 1, null), (half.CurrentState, half.OpenShipments, half.CompletedAt));
         Assert.Equal((5, 3, 0, 0), Counters(half, A));
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(A, Dc1));
 
         // The store names no shipment: it has one open shipment of the order.
         await _h.DispatchAsync("O-4", StoreA);
         var done = await _h.OrderInAsync("O-4", "Completed");
         Assert.Equal(((5, 5, 0, 0), (1, 1, 0, 0)), (Counters(done, A), Counters(done, B)));
         Assert.All(done.Shipments, s => Assert.Equal(ShipmentStatus.Shipped, s.Status));
-        Assert.Equal((2, 0, 0, 2), await _h.BucketsAsync(A, StoreA));
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(B, StoreA));
+        Assert.Equal((2, 0, 0, 2), await _h.SkuBucketsAsync(A, StoreA));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(B, StoreA));
 
         var postings = (await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "O-4", count: 2)).OrderBy(m => m.PostingId).ToList();
         Assert.Equal(
@@ -149,8 +149,8 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal(("Fulfilling", 2, 0), (order.CurrentState, order.OpenShipments, order.BackorderedUnits));
         Assert.Equal([Dc1], order.Line(A).ShortPickedAt);
         Assert.Equal("Short pick at DC-1 (2 × SKU-A). Re-sourced to STORE-A.", order.Reason);
-        Assert.Equal((3, 0, 1, 2), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((5, 0, 2, 3), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((3, 0, 1, 2), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((5, 0, 2, 3), await _h.SkuBucketsAsync(A, StoreA));
         var shortPick = (await _h.OrderLedgerAsync("O-5", A, Dc1)).Where(r => r.Reason == "SHORT_PICK").ToList();
         Assert.Equal([("AllocationReleased", "SHORT_PICK", 0, -2), ("InventoryAdjusted", "SHORT_PICK", -2, 0)], shortPick);
 
@@ -161,8 +161,8 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         await _h.DispatchAsync("O-5", StoreA);
         var done = await _h.OrderInAsync("O-5", "Completed");
         Assert.Equal((3, 3, 0, 0), Counters(done, A));
-        Assert.Equal((2, 0, 0, 2), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((3, 0, 0, 3), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((2, 0, 0, 2), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((3, 0, 0, 3), await _h.SkuBucketsAsync(A, StoreA));
         await _h.AssertLedgerMatchesPositionsAsync();
     }
 
@@ -179,14 +179,14 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal(("Fulfilling", 1), (shortPicked.CurrentState, shortPicked.OpenShipments));
         Assert.Equal((2, 0, 0, 1), Counters(shortPicked, A));
         Assert.Contains("Backordered: 1 × SKU-A", shortPicked.Reason, StringComparison.Ordinal);
-        Assert.Equal((1, 0, 1, 0), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((1, 0, 1, 0), await _h.SkuBucketsAsync(A, Dc1));
 
         await _h.DispatchAsync("O-7", Dc1);
 
         var waiting = await _h.OrderInAsync("O-7", "Backordered");
         Assert.Equal((0, 1, null), (waiting.OpenShipments, waiting.BackorderedUnits, waiting.CompletedAt));
         Assert.Equal((2, 1, 0, 1), Counters(waiting, A));
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(A, Dc1));
         var posting = await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "O-7");
         Assert.Equal("SKU-A×1", Text(posting.Lines));
         var announced = await _h.DeliveredEventuallyAsync<OrderStatusChanged>(m => m.OrderId == "O-7" && m.Status == "Backordered");
@@ -208,8 +208,8 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal([("O-8-S1", Dc1, ShipmentStatus.Cancelled, "")], ShipmentsOf(order));
         Assert.Equal((0, 4), (order.OpenShipments, order.BackorderedUnits));
         Assert.Equal(((3, 0, 0, 3), (1, 0, 0, 1)), (Counters(order, A), Counters(order, B)));
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(B, Dc1));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(B, Dc1));
         Assert.Contains("Backordered: 3 × SKU-A, 1 × SKU-B", order.Reason, StringComparison.Ordinal);
         await _h.AssertLedgerMatchesPositionsAsync();
     }
@@ -226,7 +226,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal((0, 3), (order.OpenShipments, order.BackorderedUnits));
         Assert.Equal(((2, 0, 0, 2), (1, 0, 0, 1)), (Counters(order, A), Counters(order, B)));
         Assert.Equal("Backordered: 2 × SKU-A, 1 × SKU-B (no location that ships has it).", order.Reason);
-        Assert.Equal((10, 0, 0, 10), await _h.BucketsAsync(A, PickupOnly));
+        Assert.Equal((10, 0, 0, 10), await _h.SkuBucketsAsync(A, PickupOnly));
         var announced = await _h.DeliveredEventuallyAsync<OrderStatusChanged>(m => m.OrderId == "O-9");
         Assert.Equal((string.Empty, "Backordered", order.Reason), (announced.PreviousStatus, announced.Status, announced.Reason));
 
@@ -250,7 +250,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal([("O-10-S1", Dc1, "Requested", "SKU-A×3")], ShipmentsOf(order));
         Assert.Equal((5, 0, 0, 2), Counters(order, A));
         Assert.Equal((1, 2), (order.OpenShipments, order.BackorderedUnits));
-        Assert.Equal((3, 0, 3, 0), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((3, 0, 3, 0), await _h.SkuBucketsAsync(A, Dc1));
         await _h.AssertLedgerMatchesPositionsAsync();
     }
 
@@ -271,7 +271,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Contains(reason, order.Reason, StringComparison.Ordinal);
         Assert.Empty(order.Lines);
         Assert.Empty(order.Shipments);
-        Assert.Equal((10, 0, 0, 10), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((10, 0, 0, 10), await _h.SkuBucketsAsync(A, Dc1));
         var announced = await _h.DeliveredEventuallyAsync<OrderStatusChanged>(m => m.OrderId == "O-BAD");
         Assert.Equal(("Rejected", order.Reason), (announced.Status, announced.Reason));
         Assert.Empty(_h.DeliveredSoFar<FulfillmentRequested>(m => m.OrderId == "O-BAD"));
@@ -293,7 +293,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         var order = await _h.SagaAsync<OrderFulfillmentState>("O-11");
         Assert.Equal((2, 0, 0, 0), Counters(order!, A));
         Assert.Equal([("O-11-S1", Dc1, "Requested", "SKU-A×2")], ShipmentsOf(order!));
-        Assert.Equal((10, 0, 2, 8), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((10, 0, 2, 8), await _h.SkuBucketsAsync(A, Dc1));
         await _h.DeliveredEventuallyAsync<FulfillmentRequested>(m => m.OrderId == "O-11");
         Assert.Single(_h.DeliveredSoFar<FulfillmentRequested>(m => m.OrderId == "O-11"));
     }
@@ -314,7 +314,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal("The order has no shipment at STORE-A.", elsewhere.Reason);
         var order = await _h.SagaAsync<OrderFulfillmentState>("O-12");
         Assert.Equal(("Fulfilling", ShipmentStatus.Requested, 0), (order!.CurrentState, order.Shipments[0].Status, order.Line(A).Shipped));
-        Assert.Equal((10, 0, 2, 8), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((10, 0, 2, 8), await _h.SkuBucketsAsync(A, Dc1));
         Assert.Empty(_h.DeliveredSoFar<ErpPostingRequested>(m => m.OrderId == "O-12"));
     }
 
@@ -333,7 +333,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         Assert.Equal((nameof(ShipmentDispatched), "Fulfilling", "Shipment O-13-S1 at DC-1 is already Shipped."), (refused.Event, refused.State, refused.Reason));
         var order = await _h.SagaAsync<OrderFulfillmentState>("O-13");
         Assert.Equal((5, 3, 0, 0), Counters(order!, A));
-        Assert.Equal((0, 0, 0, 0), await _h.BucketsAsync(A, Dc1));
+        Assert.Equal((0, 0, 0, 0), await _h.SkuBucketsAsync(A, Dc1));
         await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "O-13");
         Assert.Single(_h.DeliveredSoFar<ErpPostingRequested>(m => m.OrderId == "O-13"));
 
@@ -343,7 +343,7 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         await _h.DispatchAsync("O-13", StoreA, "O-13-S2");
         var late = await _h.DeliveredEventuallyAsync<OrderEventRefused>(m => m.OrderId == "O-13" && m.State == "Completed");
         Assert.Equal("ShipmentDispatched is not allowed while the order is Completed.", late.Reason);
-        Assert.Equal((1, 0, 0, 1), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((1, 0, 0, 1), await _h.SkuBucketsAsync(A, StoreA));
         Assert.Equal(
             ["shipment:O-13-S1", "shipment:O-13-S2"],
             (await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "O-13", count: 2)).Select(p => p.PostingId).Order(StringComparer.Ordinal));
@@ -388,8 +388,8 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         var order = await _h.SagaAsync<OrderFulfillmentState>("O-15");
         Assert.Equal([("O-15-S1", Dc1, "Requested", "SKU-A×2")], ShipmentsOf(order!));
         Assert.Empty(order!.Line(A).ShortPickedAt);
-        Assert.Equal((5, 0, 2, 3), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((5, 0, 0, 5), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((5, 0, 2, 3), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((5, 0, 0, 5), await _h.SkuBucketsAsync(A, StoreA));
     }
 
     [Fact]
@@ -409,8 +409,8 @@ public sealed class OrderFulfillmentTests : IAsyncLifetime
         var order = await _h.SagaAsync<OrderFulfillmentState>("O-16");
         Assert.Equal([("O-16-S1", Dc1, "Requested", "SKU-A×2")], ShipmentsOf(order!));
         Assert.Empty(order!.Line(A).ShortPickedAt);
-        Assert.Equal((10, 0, 4, 6), await _h.BucketsAsync(A, Dc1));
-        Assert.Equal((10, 0, 0, 10), await _h.BucketsAsync(A, StoreA));
+        Assert.Equal((10, 0, 4, 6), await _h.SkuBucketsAsync(A, Dc1));
+        Assert.Equal((10, 0, 0, 10), await _h.SkuBucketsAsync(A, StoreA));
         await _h.AssertLedgerMatchesPositionsAsync();
     }
 
