@@ -1,6 +1,9 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using StockSync.Contracts.Inventory;
+using StockSync.Persistence;
 using StockSync.Persistence.Ledger;
+using StockSync.Persistence.Sagas;
 
 namespace StockSync.Sagas;
 
@@ -10,11 +13,14 @@ namespace StockSync.Sagas;
 /// <see cref="AvailabilityChanged"/> events commit together or not at all. Movements get ids derived from the order and
 /// a step counter on the saga row, so the ledger's audit trail reads as the order's history.
 /// </summary>
-public sealed class SagaLedger(LedgerBatchWriter writer, TimeProvider time)
+public sealed class SagaLedger(LedgerBatchWriter writer, StockSyncDbContext db, TimeProvider time)
 {
     /// <summary>
     /// Applies movements that must apply (releases, shipments): a refusal means the ledger and the saga disagree, which
-    /// is a fault with the reason (the message goes to the error queue, and can be replayed once corrected).
+    /// is a fault with the reason (the message goes to the error queue, and can be replayed once corrected). Unless the
+    /// saga row itself changed since this message loaded it: then another message of the same order (a cancellation
+    /// racing a collection or a dispatch) moved the stock first, the refusal only says this message is working from a
+    /// stale order, and it is a concurrency conflict, retried against the current row like any other.
     /// </summary>
     public async Task ApplyAsync(ConsumeContext context, IReadOnlyList<StockMovement> movements)
     {
@@ -27,7 +33,9 @@ public sealed class SagaLedger(LedgerBatchWriter writer, TimeProvider time)
         var result = await writer.ApplyAllOrNothingAsync(movements, context.CancellationToken).ConfigureAwait(false);
         if (result.Rejections.Count > 0)
         {
-            throw new SagaLedgerException(string.Join("; ", result.Rejections.Select(r => r.Outcome.Reason)));
+            var reason = string.Join("; ", result.Rejections.Select(r => r.Outcome.Reason));
+            await ThrowIfSagaChangedAsync(reason, context.CancellationToken).ConfigureAwait(false);
+            throw new SagaLedgerException(reason);
         }
 
         await PublishAsync(context, result).ConfigureAwait(false);
@@ -51,6 +59,26 @@ public sealed class SagaLedger(LedgerBatchWriter writer, TimeProvider time)
 
     /// <summary>The clock of the flows (the fake one in tests).</summary>
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// Throws <see cref="DbUpdateConcurrencyException"/> (what the saga's own save would throw at commit) when a saga
+    /// row this unit of work loaded has since been changed by a concurrent message.
+    /// </summary>
+    private async Task ThrowIfSagaChangedAsync(string refusal, CancellationToken ct)
+    {
+        foreach (var entry in db.ChangeTracker.Entries<StockSyncSagaState>().Where(e => e.State is EntityState.Unchanged or EntityState.Modified).ToList())
+        {
+            var loaded = entry.Property(s => s.Version).OriginalValue;
+            var current = await entry.GetDatabaseValuesAsync(ct).ConfigureAwait(false);
+            var now = current?.GetValue<int>(nameof(StockSyncSagaState.Version));
+            if (now != loaded)
+            {
+                throw new DbUpdateConcurrencyException(
+                    $"Saga {entry.Entity.GetType().Name} {entry.Entity.CorrelationId} changed (version {loaded} → {now?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "deleted"}) " +
+                    $"while this message worked on it; the ledger's refusal ({refusal}) is retried against the current order.");
+            }
+        }
+    }
 
     private static async Task PublishAsync(ConsumeContext context, LedgerBatchResult result)
     {
