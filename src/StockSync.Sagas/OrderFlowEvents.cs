@@ -15,7 +15,7 @@ internal sealed class OrderStatusAnnouncer<TSaga>(OrderFlow flow, Func<TSaga, st
     where TSaga : StockSyncSagaState
 {
     public Task StateChanged(BehaviorContext<TSaga> context, State currentState, State previousState) =>
-        context.Publish(new OrderStatusChanged
+        currentState.Name == "Final" ? Task.CompletedTask : context.Publish(new OrderStatusChanged
         {
             OrderId = OrderIdOf(context.Saga),
             Flow = flow,
@@ -88,6 +88,34 @@ internal static class OrderFlowRefusals
             ? await db.Set<OrderFulfillment.OrderFulfillmentState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false)
             : await db.Set<ClickAndCollect.ClickAndCollectState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id, context.CancellationToken).ConfigureAwait(false);
     }
+}
+
+/// <summary>The first event of a flow for an order id the other flow already has.</summary>
+internal static class ReusedOrderIds
+{
+    /// <summary>
+    /// Refuses the message with <see cref="OrderEventRefused"/> and finalizes the new instance, so no row is stored: a
+    /// row here would make this flow answer the other order's store events and cancellation too. (The HTTP API answers
+    /// 409 before it gets this far; this covers messages from the bus.)
+    /// </summary>
+    public static EventActivityBinder<TSaga, TMessage> RefuseReusedOrderId<TSaga, TMessage>(this EventActivityBinder<TSaga, TMessage> binder)
+        where TSaga : StockSyncSagaState
+        where TMessage : class =>
+        binder
+            .ThenAsync(c =>
+            {
+                var (flow, other) = c.Saga is ClickAndCollect.ClickAndCollectState ? (OrderFlow.ClickAndCollect, "a shipped order") : (OrderFlow.OrderFulfillment, "a click-and-collect order");
+                var orderId = OrderIdOf(c.Message);
+                return OrderFlowRefusals.RefuseAsync(c, flow, orderId, typeof(TMessage).Name, $"Order id '{orderId}' is already used by {other}; an order id is used once.");
+            })
+            .Finalize();
+
+    private static string OrderIdOf(object message) => message switch
+    {
+        ReserveForPickup r => r.OrderId,
+        FulfillOrder f => f.OrderId,
+        _ => throw new InvalidOperationException($"{message.GetType().Name} does not start an order."),
+    };
 }
 
 /// <summary>A message names an order that no flow knows.</summary>

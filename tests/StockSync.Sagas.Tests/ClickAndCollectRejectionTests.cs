@@ -127,7 +127,7 @@ public sealed class ClickAndCollectRejectionTests
     }
 
     [Fact]
-    public async Task An_order_whose_id_a_shipped_order_already_uses_is_rejected_and_reserves_nothing()
+    public async Task An_order_whose_id_a_shipped_order_already_uses_is_refused_without_a_row_and_reserves_nothing()
     {
         await using var h = await StoreWithStockAsync();
         await h.DistributionCenterAsync("DC-1");
@@ -137,9 +137,37 @@ public sealed class ClickAndCollectRejectionTests
 
         await h.PublishAsync(Reserve("CC-R6", "STORE-A"));
 
-        await AssertRejectedAsInvalidAsync(h, "CC-R6", "Order id 'CC-R6' is already used by a shipped order; an order id is used once.");
+        var refused = await h.PublishedAsync<OrderEventRefused>(m => m.OrderId == "CC-R6" && m.Event == nameof(ReserveForPickup));
+        Assert.Equal((OrderFlow.ClickAndCollect, "Order id 'CC-R6' is already used by a shipped order; an order id is used once."), (refused.Flow, refused.Reason));
+        Assert.Null(await h.SagaAsync<ClickAndCollect.ClickAndCollectState>("CC-R6"));
         Assert.Equal("Fulfilling", (await h.SagaAsync<OrderFulfillmentState>("CC-R6"))!.CurrentState);
+        Assert.Equal((5, 0, 0, 5), await h.BucketsAsync("STORE-A"));
         Assert.Equal((5, 0, 1, 4), await h.BucketsAsync("DC-1"));
+
+        // The shipped order alone answers its cancellation: no second, contradicting answer from a click-and-collect row.
+        await h.PublishAsync(new CancelOrder { OrderId = "CC-R6", Reason = "customer changed their mind", RequestedAt = SagaHarness.Start });
+        await h.WaitForStateAsync<OrderFulfillmentState>("CC-R6", "Cancelled");
+        var answer = await h.PublishedAsync<OrderCancellationProcessed>(m => m.OrderId == "CC-R6");
+        Assert.Equal((OrderFlow.OrderFulfillment, CancellationOutcome.Cancelled), (answer.Flow, answer.Outcome));
+        Assert.Single(h.Delivered<OrderCancellationProcessed>(m => m.OrderId == "CC-R6"));
+        Assert.Empty(h.Delivered<OrderStatusChanged>(m => m.OrderId == "CC-R6" && m.Flow == OrderFlow.ClickAndCollect));
+    }
+
+    [Fact]
+    public async Task A_shipped_order_whose_id_a_click_and_collect_order_already_uses_is_refused_without_a_row()
+    {
+        await using var h = await StoreWithStockAsync();
+        await h.DistributionCenterAsync("DC-1");
+        await h.ReceiveAsync(Sku, "DC-1", 5);
+        await h.ReservedAsync("CC-R7", "STORE-A");
+
+        await h.PublishAsync(new FulfillOrder { OrderId = "CC-R7", Lines = [new OrderLine { Sku = Sku, Quantity = 1 }], PlacedAt = SagaHarness.Start });
+
+        var refused = await h.PublishedAsync<OrderEventRefused>(m => m.OrderId == "CC-R7" && m.Event == nameof(FulfillOrder));
+        Assert.Equal((OrderFlow.OrderFulfillment, "Order id 'CC-R7' is already used by a click-and-collect order; an order id is used once."), (refused.Flow, refused.Reason));
+        Assert.Null(await h.SagaAsync<OrderFulfillmentState>("CC-R7"));
+        Assert.Equal((5, 0, 0, 5), await h.BucketsAsync("DC-1"));
+        Assert.Equal((5, 2, 0, 3), await h.BucketsAsync("STORE-A"));
     }
 
     private static async Task<SagaHarness> StoreWithStockAsync()

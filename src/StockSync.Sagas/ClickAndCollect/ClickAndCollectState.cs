@@ -9,6 +9,8 @@ namespace StockSync.Sagas.ClickAndCollect;
 /// </summary>
 public sealed class ClickAndCollectState : StockSyncSagaState
 {
+    private string? _reason;
+
     /// <summary>The order id (unique).</summary>
     public string OrderId { get; set; } = string.Empty;
 
@@ -63,8 +65,12 @@ public sealed class ClickAndCollectState : StockSyncSagaState
     /// <summary>The alternatives offered with a rejection (JSON).</summary>
     public List<StoreAlternative> Alternatives { get; set; } = [];
 
-    /// <summary>Why the order was rejected, released or re-sourced (the latest reason).</summary>
-    public string? Reason { get; set; }
+    /// <summary>Why the order was rejected, released or re-sourced (the latest reason), cut to the column's length.</summary>
+    public string? Reason
+    {
+        get => _reason;
+        set => _reason = SagaText.FitReason(value);
+    }
 
     /// <summary>Set during a short pick when the order found a new store (not stored).</summary>
     internal bool Resourced { get; set; }

@@ -32,14 +32,19 @@ public sealed class ClickAndCollectStateMachine : MassTransitStateMachine<ClickA
         DeadlineEvent(() => PickupWindowExpired, m => m.CorrelationId);
         OnUnhandledEvent(c => OrderFlowRefusals.OnUnhandled(c, OrderFlow.ClickAndCollect, s => s.OrderId, DeadlineEvents));
         this.ConnectStateObserver(new OrderStatusAnnouncer<ClickAndCollectState>(OrderFlow.ClickAndCollect, s => s.StoreId, s => s.Reason));
+        SetCompletedWhenFinalized(); // only a refused, reused order id is finalized: its row is never stored
 
         Initially(
             When(ReserveForPickup)
-                .ThenAsync(c => Steps(c).ReserveAsync(c))
-                .IfElse(
-                    c => c.Saga.HoldExpiresAt is not null,
-                    reserved => reserved.TransitionTo(Reserved),
-                    rejected => rejected.TransitionTo(Rejected)));
+                .IfElseAsync(
+                    c => OrderFlowRefusals.OtherFlowHasAsync(c, OrderFlow.ClickAndCollect, c.Message.OrderId ?? string.Empty),
+                    reused => reused.RefuseReusedOrderId(),
+                    fresh => fresh
+                        .ThenAsync(c => Steps(c).ReserveAsync(c))
+                        .IfElse(
+                            c => c.Saga.HoldExpiresAt is not null,
+                            reserved => reserved.TransitionTo(Reserved),
+                            rejected => rejected.TransitionTo(Rejected))));
 
         During(
             Reserved,

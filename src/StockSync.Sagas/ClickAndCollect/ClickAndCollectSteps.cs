@@ -48,13 +48,6 @@ public sealed class ClickAndCollectSteps(SagaLedger ledger, LocationStockReader 
             return;
         }
 
-        // The HTTP API answers 409 for an id already in use; an order from the bus is checked here.
-        if (await OrderFlowRefusals.OtherFlowHasAsync(context, OrderFlow.ClickAndCollect, saga.OrderId).ConfigureAwait(false))
-        {
-            await RejectAsync(context, $"Order id '{saga.OrderId}' is already used by a shipped order; an order id is used once.", []).ConfigureAwait(false);
-            return;
-        }
-
         var movements = Step(saga);
         foreach (var line in saga.Lines)
         {

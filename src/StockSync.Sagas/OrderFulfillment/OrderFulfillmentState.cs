@@ -1,4 +1,3 @@
-using StockSync.Persistence.Configuration;
 using StockSync.Persistence.Sagas;
 
 namespace StockSync.Sagas.OrderFulfillment;
@@ -45,7 +44,7 @@ public sealed class OrderFulfillmentState : StockSyncSagaState
     public string? Reason
     {
         get => _reason;
-        set => _reason = value is { Length: > Lengths.Text } ? string.Concat(value.AsSpan(0, Lengths.Text - 1), "…") : value;
+        set => _reason = SagaText.FitReason(value);
     }
 
     /// <summary>The line of <paramref name="sku"/>.</summary>

@@ -23,11 +23,16 @@ public sealed class OrderFulfillmentStateMachine : MassTransitStateMachine<Order
         OnUnhandledEvent(c => OrderFlowRefusals.OnUnhandled(c, OrderFlow.OrderFulfillment, s => s.OrderId, new HashSet<string>()));
         this.ConnectStateObserver(new OrderStatusAnnouncer<OrderFulfillmentState>(
             OrderFlow.OrderFulfillment, s => s.Shipments.LastOrDefault()?.LocationId, s => s.Reason));
+        SetCompletedWhenFinalized(); // only a refused, reused order id is finalized: its row is never stored
 
         Initially(
             When(FulfillOrder)
-                .ThenAsync(c => Steps(c).PlaceAsync(c))
-                .IfElse(c => c.Saga.Lines.Count == 0, invalid => invalid.TransitionTo(Rejected), valid => valid.Settle(this)));
+                .IfElseAsync(
+                    c => OrderFlowRefusals.OtherFlowHasAsync(c, OrderFlow.OrderFulfillment, c.Message.OrderId ?? string.Empty),
+                    reused => reused.RefuseReusedOrderId(),
+                    fresh => fresh
+                        .ThenAsync(c => Steps(c).PlaceAsync(c))
+                        .IfElse(c => c.Saga.Lines.Count == 0, invalid => invalid.TransitionTo(Rejected), valid => valid.Settle(this))));
 
         During(
             Fulfilling,
