@@ -28,9 +28,20 @@ public sealed class OrderFlowOptions : IValidatableObject
     /// </summary>
     public bool ShortPickWritesOffOnHand { get; set; } = true;
 
+    /// <summary>
+    /// How long a store event or cancellation for an order no flow knows is retried (it may have overtaken its order)
+    /// before it faults to the saga's error queue with the order id in the reason.
+    /// </summary>
+    public TimeSpan[] UnknownOrderRetryIntervals { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (UnknownOrderRetryIntervals.Any(i => i < TimeSpan.Zero || i > TimeSpan.FromMinutes(10)))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(UnknownOrderRetryIntervals)} must be between 0 and 10 minutes each.", [nameof(UnknownOrderRetryIntervals)]);
+        }
+
         if (PickupReminderAfter is { } reminder && (reminder <= TimeSpan.Zero || reminder >= PickupWindow))
         {
             yield return new ValidationResult(

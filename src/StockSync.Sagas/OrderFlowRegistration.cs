@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.Sagas;
@@ -72,10 +73,12 @@ public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TSaga> sagaConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        ArgumentNullException.ThrowIfNull(context);
+        var unknownOrderRetries = context.GetRequiredService<IOptions<OrderFlowOptions>>().Value.UnknownOrderRetryIntervals;
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Handle<UnknownOrderException>();
-            r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+            r.Intervals(unknownOrderRetries);
         });
         endpointConfigurator.UseMessageRetry(r =>
         {
