@@ -25,6 +25,14 @@ public sealed class OrderApiProblemTests(ITestOutputHelper output) : IAsyncLifet
         (await _client.PutAsJsonAsync("/catalog/items/SKU-1", new { description = "Shoe" })).EnsureSuccessStatusCode();
         (await _client.PutAsJsonAsync("/catalog/locations/STORE-1", new { kind = "Store", latitude = 51.5, longitude = -0.1, shipsToCustomers = true })).EnsureSuccessStatusCode();
         await PostJsonAsync("/movements", """{"type":"ReceiptPosted","sourceSystem":"erp","sourceMessageId":"GRN-1","occurredAt":"2026-11-23T09:00:00Z","sku":"SKU-1","locationId":"STORE-1","quantity":5}""");
+
+        // The receipt travels over the bus to the ledger: wait until it is applied before ordering against it.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await _client.GetFromJsonAsync<JsonObject>("/inventory/SKU-1"))!["locations"]!.AsArray() is not [{ } position] || position["onHand"]!.GetValue<int>() != 5)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The receipt was not applied.");
+            await Task.Delay(50);
+        }
     }
 
     public async Task DisposeAsync()
