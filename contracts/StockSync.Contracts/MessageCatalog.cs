@@ -55,6 +55,10 @@ public static class MessageCatalog
         typeof(ErpPostingRequested),
         typeof(OrderCancellationProcessed),
         typeof(OrderEventRefused),
+        typeof(ReceiveReturn),
+        typeof(ReturnInspected),
+        typeof(ReturnInspectionOverdue),
+        typeof(RefundRequested),
     ];
 
     /// <summary>All canonical message types.</summary>

@@ -30,6 +30,7 @@ internal sealed class OrderStatusAnnouncer<TSaga>(OrderFlow flow, Func<TSaga, st
     {
         ClickAndCollect.ClickAndCollectState c => c.OrderId,
         OrderFulfillment.OrderFulfillmentState o => o.OrderId,
+        ReturnInspection.ReturnInspectionState r => r.ReturnId,
         _ => throw new InvalidOperationException($"{typeof(TSaga).Name} is not an order saga."),
     };
 }

@@ -18,6 +18,10 @@ public sealed class OrderFlowOptions : IValidatableObject
     /// <summary>When, after the order is ready, the customer is reminded (must fall inside the window); empty for no reminder.</summary>
     public TimeSpan? PickupReminderAfter { get; set; } = TimeSpan.FromHours(48);
 
+    /// <summary>How long a returned unit may wait in quarantine for inspection before the return is escalated.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "60.00:00:00")]
+    public TimeSpan ReturnInspectionSla { get; set; } = TimeSpan.FromHours(48);
+
     /// <summary>How many alternative stores a rejected click-and-collect order names.</summary>
     [Range(0, 50)]
     public int AlternativeStores { get; set; } = 3;

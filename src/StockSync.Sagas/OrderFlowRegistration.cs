@@ -8,6 +8,7 @@ using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.Sagas;
 using StockSync.Sagas.ClickAndCollect;
 using StockSync.Sagas.OrderFulfillment;
+using StockSync.Sagas.ReturnInspection;
 using StockSync.Sagas.Sourcing;
 
 namespace StockSync.Sagas;
@@ -20,10 +21,10 @@ namespace StockSync.Sagas;
 public static class OrderFlowRegistration
 {
     /// <summary>The tables of the order sagas (the design-time factories of the migrations use them too).</summary>
-    public static IReadOnlyList<ISagaStateMap> SagaMaps { get; } = [new ClickAndCollectStateMap(), new OrderFulfillmentStateMap()];
+    public static IReadOnlyList<ISagaStateMap> SagaMaps { get; } = [new ClickAndCollectStateMap(), new OrderFulfillmentStateMap(), new ReturnInspectionStateMap()];
 
     /// <summary>The deadline columns the sweeper turns into events.</summary>
-    public static IReadOnlyList<IDeadlineSweep> DeadlineSweeps => ClickAndCollectDeadlines.Sweeps;
+    public static IReadOnlyList<IDeadlineSweep> DeadlineSweeps => [.. ClickAndCollectDeadlines.Sweeps, .. ReturnInspectionDeadlines.Sweeps];
 
     /// <summary>Adds the <c>Orders</c> options, the saga tables and the services the machines call.</summary>
     public static IServiceCollection AddStockSyncOrderFlows(this IServiceCollection services, IConfiguration configuration)
@@ -40,6 +41,7 @@ public static class OrderFlowRegistration
         services.TryAddScoped<ClickAndCollectSteps>();
         services.TryAddScoped<OrderFulfillmentSteps>();
         services.TryAddScoped<OrderQueries>();
+        services.TryAddScoped<ReturnInspectionSteps>();
         return services;
     }
 
@@ -50,6 +52,8 @@ public static class OrderFlowRegistration
         bus.AddSagaStateMachine<ClickAndCollectStateMachine, ClickAndCollectState, OrderSagaDefinition<ClickAndCollectState>>()
             .StockSyncEntityFrameworkRepository();
         bus.AddSagaStateMachine<OrderFulfillmentStateMachine, OrderFulfillmentState, OrderSagaDefinition<OrderFulfillmentState>>()
+            .StockSyncEntityFrameworkRepository();
+        bus.AddSagaStateMachine<ReturnInspectionStateMachine, ReturnInspectionState, OrderSagaDefinition<ReturnInspectionState>>()
             .StockSyncEntityFrameworkRepository();
         return bus;
     }

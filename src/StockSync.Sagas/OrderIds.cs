@@ -14,11 +14,16 @@ public static class OrderIds
     public const int MaxLength = 64;
 
     /// <summary>The correlation id of the saga of <paramref name="orderId"/>: a name-based (SHA-256) UUID.</summary>
-    public static Guid CorrelationIdFor(string orderId)
+    public static Guid CorrelationIdFor(string orderId) => NameBased("stocksync:order:", orderId);
+
+    /// <summary>The correlation id of the inspection saga of return <paramref name="returnId"/> (its own name space).</summary>
+    public static Guid ReturnCorrelationIdFor(string returnId) => NameBased("stocksync:return:", returnId);
+
+    private static Guid NameBased(string space, string id)
     {
-        ArgumentNullException.ThrowIfNull(orderId);
+        ArgumentNullException.ThrowIfNull(id);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("stocksync:order:" + orderId), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(space + id), hash);
         var bytes = hash[..16].ToArray();
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom, name-based), in Guid's little-endian layout
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant

@@ -116,6 +116,14 @@ public sealed class SagaHarness : IAsyncDisposable
         Assert.Empty(result.Rejections);
     }
 
+    /// <summary>Applies a movement through the ledger writer, as the ledger consumer would.</summary>
+    public async Task ApplyAsync(StockMovement movement)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<LedgerBatchWriter>().ApplyAsync([movement], default);
+        Assert.Empty(result.Rejections);
+    }
+
     /// <summary>The position of a key, as the ledger holds it.</summary>
     public async Task<StockPosition> PositionAsync(string sku, string locationId)
     {
@@ -142,7 +150,7 @@ public sealed class SagaHarness : IAsyncDisposable
         where TSaga : StockSyncSagaState
     {
         await using var scope = Services.CreateAsyncScope();
-        var id = OrderIds.CorrelationIdFor(orderId);
+        var id = typeof(TSaga) == typeof(ReturnInspection.ReturnInspectionState) ? OrderIds.ReturnCorrelationIdFor(orderId) : OrderIds.CorrelationIdFor(orderId);
         return await scope.ServiceProvider.GetRequiredService<StockSyncDbContext>().Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id);
     }
 
@@ -239,7 +247,9 @@ public sealed class OutboxRecorder :
     IConsumer<Contracts.Orders.FulfillmentCancelled>,
     IConsumer<Contracts.Orders.ErpPostingRequested>,
     IConsumer<Contracts.Orders.OrderCancellationProcessed>,
-    IConsumer<Contracts.Orders.OrderEventRefused>
+    IConsumer<Contracts.Orders.OrderEventRefused>,
+    IConsumer<Contracts.Orders.RefundRequested>,
+    IConsumer<Contracts.Orders.ReturnInspectionOverdue>
 {
     public Task Consume(ConsumeContext<AvailabilityChanged> context) => Task.CompletedTask;
 
@@ -260,4 +270,8 @@ public sealed class OutboxRecorder :
     public Task Consume(ConsumeContext<Contracts.Orders.OrderCancellationProcessed> context) => Task.CompletedTask;
 
     public Task Consume(ConsumeContext<Contracts.Orders.OrderEventRefused> context) => Task.CompletedTask;
+
+    public Task Consume(ConsumeContext<Contracts.Orders.RefundRequested> context) => Task.CompletedTask;
+
+    public Task Consume(ConsumeContext<Contracts.Orders.ReturnInspectionOverdue> context) => Task.CompletedTask;
 }

@@ -19,4 +19,7 @@ public enum OrderFlow
 
     /// <summary>Shipped to the customer, possibly split across locations.</summary>
     OrderFulfillment,
+
+    /// <summary>A customer return, quarantined until inspected.</summary>
+    ReturnInspection,
 }

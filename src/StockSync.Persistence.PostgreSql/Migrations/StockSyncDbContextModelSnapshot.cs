@@ -840,6 +840,111 @@ namespace StockSync.Persistence.PostgreSql.Migrations
 
                     b.ToTable("order_fulfillment_sagas", (string)null);
                 });
+
+            modelBuilder.Entity("StockSync.Sagas.ReturnInspection.ReturnInspectionState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Inspected")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("inspected");
+
+                    b.Property<DateTime?>("InspectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inspected_at");
+
+                    b.Property<int>("InspectionCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("inspection_count");
+
+                    b.Property<DateTime?>("InspectionDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inspection_due_at");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("LocationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("location_id");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("OriginalTransactionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("original_transaction_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReturnId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("return_id");
+
+                    b.Property<int>("UninspectedUnits")
+                        .HasColumnType("integer")
+                        .HasColumnName("uninspected_units");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_return_inspection_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_return_inspection_sagas_current_state");
+
+                    b.HasIndex("InspectionDueAt")
+                        .HasDatabaseName("ix_return_inspection_sagas_inspection_due_at");
+
+                    b.HasIndex("LocationId")
+                        .HasDatabaseName("ix_return_inspection_sagas_location_id");
+
+                    b.HasIndex("ReturnId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_return_inspection_sagas_return_id");
+
+                    b.ToTable("return_inspection_sagas", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -840,6 +840,111 @@ namespace StockSync.Persistence.SqlServer.Migrations
 
                     b.ToTable("order_fulfillment_sagas", (string)null);
                 });
+
+            modelBuilder.Entity("StockSync.Sagas.ReturnInspection.ReturnInspectionState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Inspected")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("inspected");
+
+                    b.Property<DateTime?>("InspectedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("inspected_at");
+
+                    b.Property<int>("InspectionCount")
+                        .HasColumnType("int")
+                        .HasColumnName("inspection_count");
+
+                    b.Property<DateTime?>("InspectionDueAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("inspection_due_at");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("int")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("LocationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("location_id");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("OriginalTransactionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("original_transaction_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReturnId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("return_id");
+
+                    b.Property<int>("UninspectedUnits")
+                        .HasColumnType("int")
+                        .HasColumnName("uninspected_units");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_return_inspection_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_return_inspection_sagas_current_state");
+
+                    b.HasIndex("InspectionDueAt")
+                        .HasDatabaseName("ix_return_inspection_sagas_inspection_due_at");
+
+                    b.HasIndex("LocationId")
+                        .HasDatabaseName("ix_return_inspection_sagas_location_id");
+
+                    b.HasIndex("ReturnId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_return_inspection_sagas_return_id");
+
+                    b.ToTable("return_inspection_sagas", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

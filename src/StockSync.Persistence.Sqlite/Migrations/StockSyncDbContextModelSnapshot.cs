@@ -829,6 +829,111 @@ namespace StockSync.Persistence.Sqlite.Migrations
 
                     b.ToTable("order_fulfillment_sagas", (string)null);
                 });
+
+            modelBuilder.Entity("StockSync.Sagas.ReturnInspection.ReturnInspectionState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_state");
+
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Inspected")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inspected");
+
+                    b.Property<DateTime?>("InspectedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inspected_at");
+
+                    b.Property<int>("InspectionCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("inspection_count");
+
+                    b.Property<DateTime?>("InspectionDueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inspection_due_at");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("LocationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location_id");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("OriginalTransactionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("original_transaction_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReturnId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("return_id");
+
+                    b.Property<int>("UninspectedUnits")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uninspected_units");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_return_inspection_sagas");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_return_inspection_sagas_current_state");
+
+                    b.HasIndex("InspectionDueAt")
+                        .HasDatabaseName("ix_return_inspection_sagas_inspection_due_at");
+
+                    b.HasIndex("LocationId")
+                        .HasDatabaseName("ix_return_inspection_sagas_location_id");
+
+                    b.HasIndex("ReturnId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_return_inspection_sagas_return_id");
+
+                    b.ToTable("return_inspection_sagas", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
