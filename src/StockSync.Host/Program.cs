@@ -51,6 +51,7 @@ app.MapInventoryApi();
 app.MapCatalogApi();
 app.MapClickAndCollectApi();
 app.MapOrdersApi();
+app.MapReturnsApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

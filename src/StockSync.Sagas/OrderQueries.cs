@@ -48,6 +48,16 @@ public sealed class OrderQueries(StockSyncDbContext db)
             Utc(s.UpdatedAt)!.Value);
     }
 
+    /// <summary>The return inspection, or null.</summary>
+    public async Task<ReturnInspectionView?> GetReturnAsync(string returnId, CancellationToken ct)
+    {
+        var id = OrderIds.ReturnCorrelationIdFor(returnId);
+        var s = await db.Set<ReturnInspection.ReturnInspectionState>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id, ct).ConfigureAwait(false);
+        return s is null ? null : new ReturnInspectionView(
+            s.ReturnId, s.CurrentState, s.Version, s.LocationId, s.OrderId, s.Lines, s.Inspected, s.UninspectedUnits,
+            Utc(s.InspectionDueAt), Utc(s.EscalatedAt), Utc(s.InspectedAt), s.Reason, Utc(s.CreatedAt)!.Value, Utc(s.UpdatedAt)!.Value);
+    }
+
     /// <summary>Which flow holds <paramref name="orderId"/>, if any.</summary>
     public async Task<OrderFlow?> FindFlowAsync(string orderId, CancellationToken ct)
     {
@@ -84,6 +94,23 @@ public sealed record ClickAndCollectView(
     DateTimeOffset? CollectedAt,
     IReadOnlyList<string> ShortPickedAt,
     IReadOnlyList<StoreAlternative> Alternatives,
+    string? Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>A return inspection as the API shows it.</summary>
+public sealed record ReturnInspectionView(
+    string ReturnId,
+    string State,
+    int Version,
+    string LocationId,
+    string? OrderId,
+    IReadOnlyList<OrderLine> Lines,
+    IReadOnlyList<InspectedLine> Inspected,
+    int UninspectedUnits,
+    DateTimeOffset? InspectionDueAt,
+    DateTimeOffset? EscalatedAt,
+    DateTimeOffset? InspectedAt,
     string? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
