@@ -94,6 +94,35 @@ public static class OrderValidation
         .. CheckLines("lines", message?.Lines),
     ];
 
+    /// <summary>
+    /// Why the missing lines of a short pick cannot apply to what was asked for (<paramref name="held"/>: an order's
+    /// or a shipment's lines, named by <paramref name="heldName"/>), or null when they can: at least one line, no null
+    /// line, each SKU once, each within what is held. The sagas and the HTTP API ask the same question here.
+    /// </summary>
+    public static string? MissingLinesProblem(IEnumerable<(string Sku, int Quantity)> held, IReadOnlyList<OrderLine>? missing, string heldName = "the order's lines")
+    {
+        if (missing is not { Count: > 0 })
+        {
+            return "A short pick must name at least one missing line.";
+        }
+
+        // FirstOrDefault cannot tell a null line from no match, so null lines are looked for first.
+        if (missing.Any(m => m is null))
+        {
+            return "A missing line cannot be null.";
+        }
+
+        var lines = held.ToList();
+        if (missing.FirstOrDefault(m => m.Quantity < 1 || lines.All(l => l.Sku != m.Sku || l.Quantity < m.Quantity)) is { } bad)
+        {
+            return $"The missing line {bad.Sku} × {bad.Quantity} is not part of {heldName}.";
+        }
+
+        // Lines are checked one by one above: a SKU named twice could exceed what was asked for, and be written off twice.
+        var repeated = missing.GroupBy(m => m.Sku, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return repeated is null ? null : $"SKU {repeated.Key} appears on more than one missing line; name each SKU once, with all its missing units.";
+    }
+
     /// <summary>The problems as one sentence, for a rejection reason.</summary>
     public static string Describe(IEnumerable<ValidationProblem> problems) =>
         "Invalid order: " + string.Join("; ", problems.Select(p => $"{p.Field}: {p.Message}"));

@@ -147,6 +147,14 @@ public sealed class SagaMovements(string sourceSystem, string orderId, int step,
     public SagaMovements WriteOffMissing(string locationId, string sku, int quantity, string reasonCode) =>
         Add(new InventoryAdjusted { SourceSystem = sourceSystem, SourceMessageId = NextId(), OccurredAt = occurredAt, Sku = sku, LocationId = locationId, Quantity = -quantity, Bucket = InventoryBucket.OnHand, ReasonCode = reasonCode });
 
+    /// <summary>Returned units arrive in quarantine (OnHand and Quarantine increase; ATS does not).</summary>
+    public SagaMovements Return(string locationId, string sku, int quantity, string returnId, string? originalTransactionId) =>
+        Add(new ReturnReceived { SourceSystem = sourceSystem, SourceMessageId = NextId(), OccurredAt = occurredAt, Sku = sku, LocationId = locationId, Quantity = quantity, ReturnId = returnId, OriginalTransactionId = originalTransactionId, ReasonCode = "CUSTOMER_RETURN" });
+
+    /// <summary>Inspected units leave quarantine by their disposition.</summary>
+    public SagaMovements Disposition(string locationId, string sku, int quantity, QuarantineDisposition disposition, string returnId) =>
+        Add(new QuarantineDispositioned { SourceSystem = sourceSystem, SourceMessageId = NextId(), OccurredAt = occurredAt, Sku = sku, LocationId = locationId, Quantity = quantity, Disposition = disposition, ReturnId = returnId });
+
     private SagaMovements Add(StockMovement movement)
     {
         _movements.Add(movement);

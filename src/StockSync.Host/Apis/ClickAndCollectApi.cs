@@ -144,9 +144,7 @@ internal static class ClickAndCollectApi
         storeId is null || storeId == view.StoreId ? null : $"The order is at store {view.StoreId}, not {storeId}.";
 
     private static string? MissingLinesProblem(ClickAndCollectView view, ShortPickBody body) =>
-        body.MissingLines.FirstOrDefault(m => view.Lines.All(l => l.Sku != m.Sku || l.Quantity < m.Quantity)) is { } bad
-            ? $"The order has no line of {bad.Quantity} or more × {bad.Sku}."
-            : null;
+        OrderValidation.MissingLinesProblem(view.Lines.Select(l => (l.Sku, l.Quantity)), body.MissingLines);
 
     private static IResult NotFound(string orderId) => Problems.NotFoundProblem($"No click-and-collect order has the id '{orderId}'.");
 

@@ -36,9 +36,7 @@ internal static class OrdersApi
         MapShipmentAction<ShortPickBody>(group, "short-picked", "ShipmentShortPicked", "The location could not find every unit: the missing units are re-sourced or backordered.", null,
             (view, shipment, body, now) => new OrderShortPicked { OrderId = view.OrderId, LocationId = shipment.LocationId, ShipmentId = shipment.ShipmentId, MissingLines = body.MissingLines, Reason = body.Reason, ReportedAt = now },
             body => OrderValidation.CheckLines("missingLines", body.MissingLines),
-            (shipment, body) => body.MissingLines.FirstOrDefault(m => shipment.Lines.All(l => l.Sku != m.Sku || l.Quantity < m.Quantity)) is { } bad
-                ? $"Shipment {shipment.ShipmentId} has no line of {bad.Quantity} or more × {bad.Sku}."
-                : null);
+            (shipment, body) => OrderValidation.MissingLinesProblem(shipment.Lines.Select(l => (l.Sku, l.Quantity)), body.MissingLines, $"shipment {shipment.ShipmentId}"));
         MapShipmentAction<DispatchBody>(group, "dispatched", "ShipmentDispatched", "The shipment left the location: allocation and on-hand decrease, and the ERP posting is requested.", () => new DispatchBody(),
             (view, shipment, body, now) => new ShipmentDispatched { OrderId = view.OrderId, LocationId = shipment.LocationId, ShipmentId = shipment.ShipmentId, TrackingNumber = body.TrackingNumber, DispatchedAt = now });
 

@@ -1,6 +1,7 @@
 using StockSync.Contracts.Orders;
 using StockSync.Inventory;
 using StockSync.Sagas;
+using StockSync.Sagas.ReturnInspection;
 
 namespace StockSync.Host.Apis;
 
@@ -101,12 +102,9 @@ internal static class ReturnsApi
             return Problems.Transition($"Only a return waiting for inspection can be inspected; this one is {view.State}.", view.ReturnId, view.State);
         }
 
-        var waiting = view.Lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity) - view.Inspected.Where(i => i.Sku == g.Key).Sum(i => i.Quantity), StringComparer.Ordinal);
-        if (body!.Lines.GroupBy(l => l.Sku, StringComparer.Ordinal).FirstOrDefault(g => g.Sum(l => l.Quantity) > waiting.GetValueOrDefault(g.Key)) is { } over)
+        if (ReturnInspectionSteps.InspectionProblem(view.ReturnId, view.Lines, view.Inspected, body!.Lines) is { } misfit)
         {
-            return Problems.Validation(Problems.InvalidInput, "The inspection does not fit the return.",
-                [new ValidationProblem("lines", $"{over.Sum(l => l.Quantity)} × {over.Key} inspected, but {waiting.GetValueOrDefault(over.Key)} wait for inspection.")]);
+            return Problems.Validation(Problems.InvalidInput, "The inspection does not fit the return.", [new ValidationProblem("lines", misfit)]);
         }
 
         return await OrderApiSupport.PublishAndAnswerAsync(

@@ -156,26 +156,7 @@ public sealed class ClickAndCollectStateMachine : MassTransitStateMachine<ClickA
     {
         ArgumentNullException.ThrowIfNull(saga);
         ArgumentNullException.ThrowIfNull(message);
-        if (message.MissingLines is not { Count: > 0 })
-        {
-            return "A short pick must name at least one missing line.";
-        }
-
-        // FirstOrDefault cannot tell a null line from no match, so null lines are looked for first.
-        if (message.MissingLines.Any(m => m is null))
-        {
-            return "A missing line cannot be null.";
-        }
-
-        var bad = message.MissingLines.FirstOrDefault(m => m.Quantity < 1 || saga.Lines.All(l => l.Sku != m.Sku || l.Quantity < m.Quantity));
-        if (bad is not null)
-        {
-            return $"The missing line {bad.Sku} × {bad.Quantity} is not part of the order's lines.";
-        }
-
-        // Lines are checked one by one above: a SKU named twice could exceed what was ordered, and be written off twice.
-        var repeated = message.MissingLines.GroupBy(m => m.Sku, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return repeated is null ? null : $"SKU {repeated.Key} appears on more than one missing line; name each SKU once, with all its missing units.";
+        return OrderValidation.MissingLinesProblem(saga.Lines.Select(l => (l.Sku, l.Quantity)), message.MissingLines);
     }
 
     private static ClickAndCollectSteps Steps(ConsumeContext context) => context.GetServiceOrCreateInstance<ClickAndCollectSteps>();

@@ -93,11 +93,7 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
             return;
         }
 
-        var invalid = (message.MissingLines ?? []).FirstOrDefault(m => m is null || m.Quantity < 1 || shipment.Lines.All(l => l.Sku != m.Sku || l.Quantity < m.Quantity));
-        // Each line is checked against the shipment alone, so a SKU named twice could claim more than the shipment
-        // holds and release other orders' allocations at the location.
-        var repeated = (message.MissingLines ?? []).Where(m => m is not null).GroupBy(m => m.Sku, StringComparer.Ordinal).Any(g => g.Count() > 1);
-        if (message.MissingLines is not { Count: > 0 } || invalid is not null || repeated)
+        if (OrderValidation.MissingLinesProblem(shipment.Lines.Select(l => (l.Sku, l.Quantity)), message.MissingLines) is not null)
         {
             await RefuseAsync(context, $"The missing lines must name SKUs of shipment {shipment.ShipmentId}, each once, at most its quantities.").ConfigureAwait(false);
             return;

@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using StockSync.Contracts.Inventory;
 using StockSync.Contracts.Orders;
 
 namespace StockSync.Sagas.ReturnInspection;
@@ -33,20 +32,13 @@ public sealed class ReturnInspectionSteps(SagaLedger ledger, IOptions<OrderFlowO
             return;
         }
 
-        var step = ++saga.LedgerStep;
-        var returned = saga.Lines.Select((line, i) => (StockMovement)new ReturnReceived
+        var returned = Step(saga, message.ReceivedAt);
+        foreach (var line in saga.Lines)
         {
-            SourceSystem = SourceSystem,
-            SourceMessageId = $"{saga.ReturnId}:{step}:{i + 1}",
-            OccurredAt = message.ReceivedAt,
-            Sku = line.Sku,
-            LocationId = saga.LocationId,
-            Quantity = line.Quantity,
-            ReturnId = saga.ReturnId,
-            OriginalTransactionId = saga.OriginalTransactionId,
-            ReasonCode = "CUSTOMER_RETURN",
-        }).ToList();
-        var refused = await ledger.TryApplyAllAsync(context, returned).ConfigureAwait(false);
+            returned.Return(saga.LocationId, line.Sku, line.Quantity, saga.ReturnId, saga.OriginalTransactionId);
+        }
+
+        var refused = await ledger.TryApplyAllAsync(context, returned.Movements).ConfigureAwait(false);
         if (refused.Count > 0)
         {
             saga.Reason = string.Join("; ", refused.Select(r => r.Outcome.Reason));
@@ -62,18 +54,31 @@ public sealed class ReturnInspectionSteps(SagaLedger ledger, IOptions<OrderFlowO
     {
         ArgumentNullException.ThrowIfNull(saga);
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Lines is not { Count: > 0 } || message.Lines.Any(l => l is null))
+        return InspectionProblem(saga.ReturnId, saga.Lines, saga.Inspected, message.Lines);
+    }
+
+    /// <summary>
+    /// Why <paramref name="inspection"/> cannot apply to a return of <paramref name="lines"/> of which
+    /// <paramref name="inspected"/> are already inspected: no line, a null line, a quantity below 1, an unknown
+    /// disposition, or more of a SKU than waits. The saga and the HTTP API ask the same question here.
+    /// </summary>
+    public static string? InspectionProblem(string returnId, IReadOnlyList<OrderLine> lines, IReadOnlyList<InspectedLine> inspected, IReadOnlyList<InspectedLine>? inspection)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(inspected);
+        if (inspection is not { Count: > 0 } || inspection.Any(l => l is null))
         {
             return "An inspection must name at least one line, and no null line.";
         }
 
-        if (message.Lines.FirstOrDefault(l => l.Quantity < 1 || !Enum.IsDefined(l.Disposition)) is { } bad)
+        if (inspection.FirstOrDefault(l => l.Quantity < 1 || !Enum.IsDefined(l.Disposition)) is { } bad)
         {
             return $"The line {bad.Sku} × {bad.Quantity} ({bad.Disposition}) needs a quantity of at least 1 and a known disposition.";
         }
 
-        var over = message.Lines.GroupBy(l => l.Sku, StringComparer.Ordinal).FirstOrDefault(g => g.Sum(l => l.Quantity) > saga.Uninspected(g.Key));
-        return over is null ? null : $"{over.Sum(l => l.Quantity)} × {over.Key} inspected, but only {saga.Uninspected(over.Key)} of it wait for inspection in return {saga.ReturnId}.";
+        int Waiting(string sku) => lines.Where(l => l.Sku == sku).Sum(l => l.Quantity) - inspected.Where(i => i.Sku == sku).Sum(i => i.Quantity);
+        var over = inspection.GroupBy(l => l.Sku, StringComparer.Ordinal).FirstOrDefault(g => g.Sum(l => l.Quantity) > Waiting(g.Key));
+        return over is null ? null : $"{over.Sum(l => l.Quantity)} × {over.Key} inspected, but only {Waiting(over.Key)} of it wait for inspection in return {returnId}.";
     }
 
     /// <summary>Moves the inspected units out of Quarantine by disposition; requests the refund and the ERP posting.</summary>
@@ -82,19 +87,13 @@ public sealed class ReturnInspectionSteps(SagaLedger ledger, IOptions<OrderFlowO
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
         var message = context.Message;
-        var step = ++saga.LedgerStep;
-        var movements = message.Lines.Select((line, i) => (StockMovement)new QuarantineDispositioned
+        var movements = Step(saga, message.InspectedAt);
+        foreach (var line in message.Lines)
         {
-            SourceSystem = SourceSystem,
-            SourceMessageId = $"{saga.ReturnId}:{step}:{i + 1}",
-            OccurredAt = message.InspectedAt,
-            Sku = line.Sku,
-            LocationId = saga.LocationId,
-            Quantity = line.Quantity,
-            Disposition = line.Disposition,
-            ReturnId = saga.ReturnId,
-        }).ToList();
-        await ledger.ApplyAsync(context, movements).ConfigureAwait(false);
+            movements.Disposition(saga.LocationId, line.Sku, line.Quantity, line.Disposition, saga.ReturnId);
+        }
+
+        await ledger.ApplyAsync(context, movements.Movements).ConfigureAwait(false);
 
         saga.Inspected.AddRange(message.Lines);
         saga.UninspectedUnits = saga.Lines.Sum(l => l.Quantity) - saga.Inspected.Sum(l => l.Quantity);
@@ -139,6 +138,8 @@ public sealed class ReturnInspectionSteps(SagaLedger ledger, IOptions<OrderFlowO
             DueAt = new DateTimeOffset(context.Message.DueAt, TimeSpan.Zero),
         }).ConfigureAwait(false);
     }
+
+    private static SagaMovements Step(ReturnInspectionState saga, DateTimeOffset occurredAt) => new(SourceSystem, saga.ReturnId, ++saga.LedgerStep, occurredAt);
 
     private static List<StockSync.Inventory.ValidationProblem> Check(ReceiveReturn message) =>
     [
