@@ -59,6 +59,13 @@ public static class MessageCatalog
         typeof(ReturnInspected),
         typeof(ReturnInspectionOverdue),
         typeof(RefundRequested),
+        typeof(MarketplaceOrderReceived),
+        typeof(AcknowledgeMarketplaceOrder),
+        typeof(MarketplaceOrderAcknowledged),
+        typeof(MarketplaceAcknowledgementFailed),
+        typeof(MarketplaceOrderCancelled),
+        typeof(RetryMarketplaceAcknowledgement),
+        typeof(MarketplaceOrderAlert),
     ];
 
     /// <summary>All canonical message types.</summary>

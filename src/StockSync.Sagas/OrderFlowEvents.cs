@@ -31,6 +31,7 @@ internal sealed class OrderStatusAnnouncer<TSaga>(OrderFlow flow, Func<TSaga, st
         ClickAndCollect.ClickAndCollectState c => c.OrderId,
         OrderFulfillment.OrderFulfillmentState o => o.OrderId,
         ReturnInspection.ReturnInspectionState r => r.ReturnId,
+        MarketplaceIntake.MarketplaceOrderState m => m.OrderId,
         _ => throw new InvalidOperationException($"{typeof(TSaga).Name} is not an order saga."),
     };
 }

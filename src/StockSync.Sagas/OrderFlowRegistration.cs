@@ -7,6 +7,7 @@ using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.Sagas;
 using StockSync.Sagas.ClickAndCollect;
+using StockSync.Sagas.MarketplaceIntake;
 using StockSync.Sagas.OrderFulfillment;
 using StockSync.Sagas.ReturnInspection;
 using StockSync.Sagas.Sourcing;
@@ -21,10 +22,10 @@ namespace StockSync.Sagas;
 public static class OrderFlowRegistration
 {
     /// <summary>The tables of the order sagas (the design-time factories of the migrations use them too).</summary>
-    public static IReadOnlyList<ISagaStateMap> SagaMaps { get; } = [new ClickAndCollectStateMap(), new OrderFulfillmentStateMap(), new ReturnInspectionStateMap()];
+    public static IReadOnlyList<ISagaStateMap> SagaMaps { get; } = [new ClickAndCollectStateMap(), new OrderFulfillmentStateMap(), new ReturnInspectionStateMap(), new MarketplaceOrderStateMap()];
 
     /// <summary>The deadline columns the sweeper turns into events.</summary>
-    public static IReadOnlyList<IDeadlineSweep> DeadlineSweeps => [.. ClickAndCollectDeadlines.Sweeps, .. ReturnInspectionDeadlines.Sweeps];
+    public static IReadOnlyList<IDeadlineSweep> DeadlineSweeps => [.. ClickAndCollectDeadlines.Sweeps, .. ReturnInspectionDeadlines.Sweeps, .. MarketplaceOrderDeadlines.Sweeps];
 
     /// <summary>Adds the <c>Orders</c> options, the saga tables and the services the machines call.</summary>
     public static IServiceCollection AddStockSyncOrderFlows(this IServiceCollection services, IConfiguration configuration)
@@ -32,6 +33,10 @@ public static class OrderFlowRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OrderFlowOptions>()
             .Bind(configuration.GetSection(OrderFlowOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<MarketplaceOptions>()
+            .Bind(configuration.GetSection(MarketplaceOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddStockSyncSagaMaps([.. SagaMaps]);
@@ -42,10 +47,11 @@ public static class OrderFlowRegistration
         services.TryAddScoped<OrderFulfillmentSteps>();
         services.TryAddScoped<OrderQueries>();
         services.TryAddScoped<ReturnInspectionSteps>();
+        services.TryAddScoped<MarketplaceOrderSteps>();
         return services;
     }
 
-    /// <summary>Adds the click-and-collect and split-fulfillment state machines, stored in their tables.</summary>
+    /// <summary>Adds the order state machines (click-and-collect, split fulfillment, return inspection, marketplace intake), stored in their tables.</summary>
     public static IBusRegistrationConfigurator AddStockSyncOrderSagas(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
@@ -54,6 +60,8 @@ public static class OrderFlowRegistration
         bus.AddSagaStateMachine<OrderFulfillmentStateMachine, OrderFulfillmentState, OrderSagaDefinition<OrderFulfillmentState>>()
             .StockSyncEntityFrameworkRepository();
         bus.AddSagaStateMachine<ReturnInspectionStateMachine, ReturnInspectionState, OrderSagaDefinition<ReturnInspectionState>>()
+            .StockSyncEntityFrameworkRepository();
+        bus.AddSagaStateMachine<MarketplaceOrderStateMachine, MarketplaceOrderState, OrderSagaDefinition<MarketplaceOrderState>>()
             .StockSyncEntityFrameworkRepository();
         return bus;
     }
@@ -88,6 +96,7 @@ public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
         {
             r.Ignore<UnknownOrderException>();
             r.Ignore<SagaLedgerException>();
+            r.Ignore<UnknownMarketplaceException>();
             r.Exponential(15, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(25));
         });
         endpointConfigurator.UseStockSyncEntityFrameworkOutbox(context);

@@ -19,6 +19,13 @@ public static class OrderIds
     /// <summary>The correlation id of the inspection saga of return <paramref name="returnId"/> (its own name space).</summary>
     public static Guid ReturnCorrelationIdFor(string returnId) => NameBased("stocksync:return:", returnId);
 
+    /// <summary>StockSync's order id of a marketplace order: <c>{marketplace}:{marketplaceOrderId}</c> (marketplace names have no colon).</summary>
+    public static string MarketplaceOrderId(string marketplace, string marketplaceOrderId) => $"{marketplace}:{marketplaceOrderId}";
+
+    /// <summary>The correlation id of the intake saga of a marketplace order (its own name space): one per marketplace and order id.</summary>
+    public static Guid MarketplaceCorrelationIdFor(string marketplace, string marketplaceOrderId) =>
+        NameBased("stocksync:marketplace-order:", MarketplaceOrderId(marketplace ?? string.Empty, marketplaceOrderId ?? string.Empty));
+
     private static Guid NameBased(string space, string id)
     {
         ArgumentNullException.ThrowIfNull(id);

@@ -92,7 +92,42 @@ public static class OrderValidation
         .. CheckOrderId(message?.OrderId),
         .. CheckId("channelId", message?.ChannelId, required: false),
         .. CheckLines("lines", message?.Lines),
+        .. CheckReservations(message?.Reservations, message?.Lines),
     ];
+
+    /// <summary>Checks held reservations handed to fulfillment: valid ids, at least 1 unit each, and no more of a SKU than its line orders.</summary>
+    public static IEnumerable<ValidationProblem> CheckReservations(IReadOnlyList<HeldReservation>? reservations, IReadOnlyList<OrderLine>? lines)
+    {
+        if (reservations is null)
+        {
+            yield break;
+        }
+
+        for (var i = 0; i < reservations.Count; i++)
+        {
+            if (reservations[i] is not { } held)
+            {
+                yield return new($"reservations[{i}]", "A reservation cannot be null.");
+                continue;
+            }
+
+            foreach (var problem in new[] { MovementValidator.CheckId($"reservations[{i}].locationId", held.LocationId), MovementValidator.CheckId($"reservations[{i}].sku", held.Sku), MovementValidator.CheckId($"reservations[{i}].reservationId", held.ReservationId) }.OfType<ValidationProblem>())
+            {
+                yield return problem;
+            }
+
+            if (held.Quantity < 1)
+            {
+                yield return new($"reservations[{i}].quantity", "A reservation holds at least 1 unit.");
+            }
+        }
+
+        var ordered = (lines ?? []).Where(l => l?.Sku is not null).GroupBy(l => l.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);
+        foreach (var over in reservations.Where(r => r?.Sku is not null).GroupBy(r => r.Sku, StringComparer.Ordinal).Where(g => g.Sum(r => r.Quantity) > ordered.GetValueOrDefault(g.Key)))
+        {
+            yield return new("reservations", $"{over.Sum(r => r.Quantity)} × {over.Key} are held, but the lines order {ordered.GetValueOrDefault(over.Key)}.");
+        }
+    }
 
     /// <summary>
     /// Why the missing lines of a short pick cannot apply to what was asked for (<paramref name="held"/>: an order's

@@ -42,6 +42,12 @@ public sealed record FulfillOrder
 
     /// <summary>When the order was accepted.</summary>
     public required DateTimeOffset PlacedAt { get; init; }
+
+    /// <summary>
+    /// Units an earlier step already reserved for this order (the marketplace intake does): fulfillment allocates them
+    /// where they are held instead of sourcing them again. Lines or units not covered are sourced as usual.
+    /// </summary>
+    public IReadOnlyList<HeldReservation>? Reservations { get; init; }
 }
 
 /// <summary>

@@ -22,4 +22,7 @@ public enum OrderFlow
 
     /// <summary>A customer return, quarantined until inspected.</summary>
     ReturnInspection,
+
+    /// <summary>A marketplace order, reserved and acknowledged before the marketplace's deadline, then fulfilled.</summary>
+    MarketplaceOrderIntake,
 }

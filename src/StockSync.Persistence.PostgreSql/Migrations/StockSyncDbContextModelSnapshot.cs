@@ -757,6 +757,154 @@ namespace StockSync.Persistence.PostgreSql.Migrations
                     b.ToTable("click_and_collect_sagas", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Sagas.MarketplaceIntake.MarketplaceOrderState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AcceptedLines")
+                        .HasColumnType("integer")
+                        .HasColumnName("accepted_lines");
+
+                    b.Property<DateTime>("AcknowledgeBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledge_by");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<DateTime?>("AcknowledgementDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledgement_due_at");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<DateTime?>("DeadlineMissedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline_missed_at");
+
+                    b.Property<string>("Decisions")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("decisions");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("Marketplace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("marketplace");
+
+                    b.Property<string>("MarketplaceOrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("marketplace_order_id");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("OrderedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ordered_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Redeliveries")
+                        .HasColumnType("integer")
+                        .HasColumnName("redeliveries");
+
+                    b.Property<int>("RejectedLines")
+                        .HasColumnType("integer")
+                        .HasColumnName("rejected_lines");
+
+                    b.Property<string>("Reservations")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reservations");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("WarnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("warned_at");
+
+                    b.Property<DateTime?>("WarningAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("warning_at");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_marketplace_order_sagas");
+
+                    b.HasIndex("AcknowledgeBy")
+                        .HasDatabaseName("ix_marketplace_order_sagas_acknowledge_by");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_marketplace_order_sagas_current_state");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_marketplace_order_sagas_order_id");
+
+                    b.HasIndex("Marketplace", "MarketplaceOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_marketplace_order_sagas_marketplace_marketplace_order_id");
+
+                    b.ToTable("marketplace_order_sagas", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Sagas.OrderFulfillment.OrderFulfillmentState", b =>
                 {
                     b.Property<Guid>("CorrelationId")

@@ -757,6 +757,154 @@ namespace StockSync.Persistence.SqlServer.Migrations
                     b.ToTable("click_and_collect_sagas", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Sagas.MarketplaceIntake.MarketplaceOrderState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AcceptedLines")
+                        .HasColumnType("int")
+                        .HasColumnName("accepted_lines");
+
+                    b.Property<DateTime>("AcknowledgeBy")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("acknowledge_by");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<DateTime?>("AcknowledgementDueAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("acknowledgement_due_at");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("current_state");
+
+                    b.Property<DateTime?>("DeadlineMissedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("deadline_missed_at");
+
+                    b.Property<string>("Decisions")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("decisions");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("int")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("Marketplace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("marketplace");
+
+                    b.Property<string>("MarketplaceOrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("marketplace_order_id");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("OrderedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("ordered_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Redeliveries")
+                        .HasColumnType("int")
+                        .HasColumnName("redeliveries");
+
+                    b.Property<int>("RejectedLines")
+                        .HasColumnType("int")
+                        .HasColumnName("rejected_lines");
+
+                    b.Property<string>("Reservations")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("reservations");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("WarnedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("warned_at");
+
+                    b.Property<DateTime?>("WarningAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("warning_at");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_marketplace_order_sagas");
+
+                    b.HasIndex("AcknowledgeBy")
+                        .HasDatabaseName("ix_marketplace_order_sagas_acknowledge_by");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_marketplace_order_sagas_current_state");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_marketplace_order_sagas_order_id");
+
+                    b.HasIndex("Marketplace", "MarketplaceOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_marketplace_order_sagas_marketplace_marketplace_order_id");
+
+                    b.ToTable("marketplace_order_sagas", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Sagas.OrderFulfillment.OrderFulfillmentState", b =>
                 {
                     b.Property<Guid>("CorrelationId")

@@ -746,6 +746,154 @@ namespace StockSync.Persistence.Sqlite.Migrations
                     b.ToTable("click_and_collect_sagas", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Sagas.MarketplaceIntake.MarketplaceOrderState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AcceptedLines")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepted_lines");
+
+                    b.Property<DateTime>("AcknowledgeBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acknowledge_by");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<DateTime?>("AcknowledgementDueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acknowledgement_due_at");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_state");
+
+                    b.Property<DateTime?>("DeadlineMissedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_missed_at");
+
+                    b.Property<string>("Decisions")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decisions");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<int>("LedgerStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_step");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("Marketplace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("marketplace");
+
+                    b.Property<string>("MarketplaceOrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("marketplace_order_id");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("OrderedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ordered_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Redeliveries")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redeliveries");
+
+                    b.Property<int>("RejectedLines")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rejected_lines");
+
+                    b.Property<string>("Reservations")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reservations");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("WarnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("warned_at");
+
+                    b.Property<DateTime?>("WarningAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("warning_at");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_marketplace_order_sagas");
+
+                    b.HasIndex("AcknowledgeBy")
+                        .HasDatabaseName("ix_marketplace_order_sagas_acknowledge_by");
+
+                    b.HasIndex("CurrentState")
+                        .HasDatabaseName("ix_marketplace_order_sagas_current_state");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_marketplace_order_sagas_order_id");
+
+                    b.HasIndex("Marketplace", "MarketplaceOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_marketplace_order_sagas_marketplace_marketplace_order_id");
+
+                    b.ToTable("marketplace_order_sagas", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Sagas.OrderFulfillment.OrderFulfillmentState", b =>
                 {
                     b.Property<Guid>("CorrelationId")

@@ -30,7 +30,40 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
         }
 
         saga.Lines = [.. order.Lines.Select(l => new FulfillmentLine { Sku = l.Sku, Ordered = l.Quantity })];
-        await SourceAsync(context, [.. saga.Lines.Select(l => (l.Sku, l.Ordered))]).ConfigureAwait(false);
+        var held = order.Reservations ?? [];
+        if (held.Count > 0)
+        {
+            await TakeOverAsync(context, held).ConfigureAwait(false);
+        }
+
+        var needed = saga.Lines
+            .Select(l => (l.Sku, Quantity: l.Ordered - held.Where(h => h.Sku == l.Sku).Sum(h => h.Quantity)))
+            .Where(n => n.Quantity > 0)
+            .ToList();
+        if (needed.Count > 0)
+        {
+            await SourceAsync(context, needed).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Allocates units an earlier step already holds for the order (the marketplace intake's reservations) where they
+    /// are held: one shipment per location, the reservations committed through the ledger. They must apply: a refusal
+    /// means the hold is gone, a fault with the reason (nothing is sourced twice).
+    /// </summary>
+    private async Task TakeOverAsync(BehaviorContext<OrderFulfillmentState, FulfillOrder> context, IReadOnlyList<HeldReservation> held)
+    {
+        var saga = context.Saga;
+        var shipments = NewShipments(saga, held.Select(h => new SourcedUnits(h.LocationId, h.Sku, h.Quantity)));
+        var movements = Step(saga);
+        foreach (var reservation in held)
+        {
+            movements.Commit(reservation.LocationId, reservation.Sku, reservation.Quantity, reservation.ReservationId);
+        }
+
+        await ledger.ApplyAsync(context, movements.Movements).ConfigureAwait(false);
+        await RequestAsync(context, shipments).ConfigureAwait(false);
+        saga.Recount();
     }
 
     /// <summary>A location finished picking a shipment.</summary>
@@ -228,16 +261,7 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
         var excluded = saga.Lines.ToDictionary(l => l.Sku, l => (IReadOnlySet<string>)l.ShortPickedAt.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
         var plan = sourcing.Plan(new SourcingRequest(needed, locations, excluded));
 
-        var shipments = plan.Allocations
-            .GroupBy(a => a.LocationId, StringComparer.Ordinal)
-            .Select(g => new FulfillmentShipment
-            {
-                ShipmentId = $"{saga.OrderId}-S{++saga.ShipmentCount}",
-                LocationId = g.Key,
-                RequestedAt = ledger.Now.UtcDateTime,
-                Lines = [.. g.Select(a => new ShipmentLine { Sku = a.Sku, Quantity = a.Quantity })],
-            })
-            .ToList();
+        var shipments = NewShipments(saga, plan.Allocations);
         var movements = Step(saga);
         foreach (var shipment in shipments)
         {
@@ -255,19 +279,7 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
             throw new SourcingConflictException(saga.OrderId, string.Join("; ", refused.Select(r => r.Outcome.Reason)));
         }
 
-        saga.Shipments.AddRange(shipments);
-        foreach (var shipment in shipments)
-        {
-            await context.Publish(new FulfillmentRequested
-            {
-                OrderId = saga.OrderId,
-                ShipmentId = shipment.ShipmentId,
-                LocationId = shipment.LocationId,
-                Kind = FulfillmentKind.Ship,
-                Lines = [.. shipment.Lines.Select(l => new OrderLine { Sku = l.Sku, Quantity = l.Quantity })],
-            }).ConfigureAwait(false);
-        }
-
+        await RequestAsync(context, shipments).ConfigureAwait(false);
         foreach (var (sku, quantity) in plan.Unavailable)
         {
             saga.Line(sku).Backordered += quantity;
@@ -284,6 +296,36 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
         }
 
         saga.Recount();
+    }
+
+    /// <summary>One new shipment per location of <paramref name="units"/>, numbered after the order's last one.</summary>
+    private List<FulfillmentShipment> NewShipments(OrderFulfillmentState saga, IEnumerable<SourcedUnits> units) =>
+        [.. units
+            .GroupBy(a => a.LocationId, StringComparer.Ordinal)
+            .Select(g => new FulfillmentShipment
+            {
+                ShipmentId = $"{saga.OrderId}-S{++saga.ShipmentCount}",
+                LocationId = g.Key,
+                RequestedAt = ledger.Now.UtcDateTime,
+                Lines = [.. g.GroupBy(a => a.Sku, StringComparer.Ordinal).Select(s => new ShipmentLine { Sku = s.Key, Quantity = s.Sum(a => a.Quantity) })],
+            })];
+
+    /// <summary>Adds allocated shipments to the order and asks each location to fulfil its part.</summary>
+    private static async Task RequestAsync(BehaviorContext<OrderFulfillmentState> context, IReadOnlyList<FulfillmentShipment> shipments)
+    {
+        var saga = context.Saga;
+        saga.Shipments.AddRange(shipments);
+        foreach (var shipment in shipments)
+        {
+            await context.Publish(new FulfillmentRequested
+            {
+                OrderId = saga.OrderId,
+                ShipmentId = shipment.ShipmentId,
+                LocationId = shipment.LocationId,
+                Kind = FulfillmentKind.Ship,
+                Lines = [.. shipment.Lines.Select(l => new OrderLine { Sku = l.Sku, Quantity = l.Quantity })],
+            }).ConfigureAwait(false);
+        }
     }
 
     private static async Task<FulfillmentShipment?> FindOpenShipmentAsync<T>(BehaviorContext<OrderFulfillmentState, T> context, string locationId, string? shipmentId)
