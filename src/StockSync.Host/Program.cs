@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
+using StockSync.Adapters.Marketplaces;
 using StockSync.Host.Apis;
 using StockSync.Host.Infrastructure;
 using StockSync.Ledger;
@@ -28,6 +29,7 @@ builder.Services.AddStockSyncDatabase(
     new SqlServerProviderConfigurator());
 builder.Services.AddStockSyncLedger(builder.Configuration);
 builder.Services.AddStockSyncOrderFlows(builder.Configuration);
+builder.Services.AddStockSyncMarketplaceAdapter(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
@@ -52,6 +54,7 @@ app.MapCatalogApi();
 app.MapClickAndCollectApi();
 app.MapOrdersApi();
 app.MapReturnsApi();
+app.MapMarketplaceOrdersApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -36,7 +36,11 @@ public sealed class OrderFlowOptions : IValidatableObject
     /// How long a store event or cancellation for an order no flow knows is retried (it may have overtaken its order)
     /// before it faults to the saga's error queue with the order id in the reason.
     /// </summary>
-    public TimeSpan[] UnknownOrderRetryIntervals { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
+    /// <remarks>Empty means the default, 1 s, 5 s, 15 s (the configuration binder appends to an array's initial items, so the default is not one).</remarks>
+    public TimeSpan[] UnknownOrderRetryIntervals { get; set; } = [];
+
+    /// <summary>The unknown-order retry intervals in force.</summary>
+    public TimeSpan[] UnknownOrderRetries => UnknownOrderRetryIntervals.Length > 0 ? UnknownOrderRetryIntervals : [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

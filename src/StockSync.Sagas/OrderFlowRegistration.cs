@@ -86,7 +86,7 @@ public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         ArgumentNullException.ThrowIfNull(context);
-        var unknownOrderRetries = context.GetRequiredService<IOptions<OrderFlowOptions>>().Value.UnknownOrderRetryIntervals;
+        var unknownOrderRetries = context.GetRequiredService<IOptions<OrderFlowOptions>>().Value.UnknownOrderRetries;
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Handle<UnknownOrderException>();

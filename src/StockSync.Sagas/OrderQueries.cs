@@ -58,6 +58,18 @@ public sealed class OrderQueries(StockSyncDbContext db)
             Utc(s.InspectionDueAt), Utc(s.EscalatedAt), Utc(s.InspectedAt), s.Reason, Utc(s.CreatedAt)!.Value, Utc(s.UpdatedAt)!.Value);
     }
 
+    /// <summary>The marketplace order (its intake), or null.</summary>
+    public async Task<MarketplaceOrderView?> GetMarketplaceOrderAsync(string marketplace, string marketplaceOrderId, CancellationToken ct)
+    {
+        var id = OrderIds.MarketplaceCorrelationIdFor(marketplace, marketplaceOrderId);
+        var s = await db.Set<MarketplaceIntake.MarketplaceOrderState>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id, ct).ConfigureAwait(false);
+        return s is null ? null : new MarketplaceOrderView(
+            s.Marketplace, s.MarketplaceOrderId, s.OrderId, s.CurrentState, s.Version, s.Lines, s.Decisions, s.Reservations,
+            Utc(s.OrderedAt)!.Value, Utc(s.AcknowledgeBy)!.Value, Utc(s.WarningAt), Utc(s.NextAttemptAt), s.Attempts, Utc(s.LastAttemptAt), s.LastError,
+            Utc(s.AcknowledgedAt), Utc(s.WarnedAt), Utc(s.DeadlineMissedAt), Utc(s.CancelledAt), s.Redeliveries, s.Reason,
+            Utc(s.CreatedAt)!.Value, Utc(s.UpdatedAt)!.Value);
+    }
+
     /// <summary>Which flow holds <paramref name="orderId"/>, if any.</summary>
     public async Task<OrderFlow?> FindFlowAsync(string orderId, CancellationToken ct)
     {
@@ -111,6 +123,32 @@ public sealed record ReturnInspectionView(
     DateTimeOffset? InspectionDueAt,
     DateTimeOffset? EscalatedAt,
     DateTimeOffset? InspectedAt,
+    string? Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>A marketplace order's intake as the API shows it.</summary>
+public sealed record MarketplaceOrderView(
+    string Marketplace,
+    string MarketplaceOrderId,
+    string OrderId,
+    string State,
+    int Version,
+    IReadOnlyList<MarketplaceOrderLine> Lines,
+    IReadOnlyList<MarketplaceLineAcknowledgement> Decisions,
+    IReadOnlyList<HeldReservation> Reservations,
+    DateTimeOffset OrderedAt,
+    DateTimeOffset AcknowledgeBy,
+    DateTimeOffset? WarningAt,
+    DateTimeOffset? NextAttemptAt,
+    int Attempts,
+    DateTimeOffset? LastAttemptAt,
+    string? LastError,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? WarnedAt,
+    DateTimeOffset? DeadlineMissedAt,
+    DateTimeOffset? CancelledAt,
+    int Redeliveries,
     string? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);

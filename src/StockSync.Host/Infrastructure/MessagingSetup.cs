@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using StockSync.Adapters.Marketplaces;
 using StockSync.Ledger;
 using StockSync.Persistence.Outbox;
 using StockSync.Sagas;
@@ -30,6 +31,7 @@ internal static class MessagingSetup
             x.AddStockSyncEntityFrameworkOutbox(o => o.UseBusOutbox());
             x.AddStockSyncLedgerConsumers();
             x.AddStockSyncOrderSagas();
+            x.AddStockSyncMarketplaceConsumers();
 
             if (transport.Kind == TransportKind.RabbitMq)
             {

@@ -36,12 +36,19 @@ public sealed partial class MarketplaceOptions : IValidatableObject
         },
     };
 
+    /// <summary>The retry intervals when none are configured: 5 s, 15 s, 30 s, 1 min, 2 min, then every 5 min.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultRetryIntervals { get; } =
+        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)];
+
     /// <summary>
     /// The waits between failed acknowledgment attempts: the n-th failure waits the n-th interval (the last one repeats),
-    /// or the marketplace's Retry-After if longer. Attempts stop at the deadline.
+    /// or the marketplace's Retry-After if longer. Attempts stop at the deadline. Empty: <see cref="DefaultRetryIntervals"/>.
+    /// (The default is not the property's initial value: the configuration binder appends to an array, it does not replace it.)
     /// </summary>
-    public TimeSpan[] AcknowledgementRetryIntervals { get; set; } =
-        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)];
+    public TimeSpan[] AcknowledgementRetryIntervals { get; set; } = [];
+
+    /// <summary>The intervals in force.</summary>
+    public IReadOnlyList<TimeSpan> RetryIntervals => AcknowledgementRetryIntervals.Length > 0 ? AcknowledgementRetryIntervals : DefaultRetryIntervals;
 
     /// <summary>Whether <paramref name="name"/> is a valid marketplace name.</summary>
     public static bool IsValidName(string? name) => name is { Length: >= 1 and <= 32 } && NamePattern().IsMatch(name);
@@ -49,16 +56,16 @@ public sealed partial class MarketplaceOptions : IValidatableObject
     /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based).</summary>
     public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
     {
-        var interval = AcknowledgementRetryIntervals[Math.Clamp(attempt - 1, 0, AcknowledgementRetryIntervals.Length - 1)];
+        var interval = RetryIntervals[Math.Clamp(attempt - 1, 0, RetryIntervals.Count - 1)];
         return retryAfter is { } after && after > interval ? after : interval;
     }
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (AcknowledgementRetryIntervals.Length == 0 || AcknowledgementRetryIntervals.Any(i => i <= TimeSpan.Zero || i > TimeSpan.FromHours(1)))
+        if (AcknowledgementRetryIntervals.Any(i => i <= TimeSpan.Zero || i > TimeSpan.FromHours(1)))
         {
-            yield return new ValidationResult($"{Section}:{nameof(AcknowledgementRetryIntervals)} needs at least one interval, each above 0 and at most 1 hour.", [nameof(AcknowledgementRetryIntervals)]);
+            yield return new ValidationResult($"{Section}:{nameof(AcknowledgementRetryIntervals)} must each be above 0 and at most 1 hour.", [nameof(AcknowledgementRetryIntervals)]);
         }
 
         foreach (var (name, policy) in Policies)

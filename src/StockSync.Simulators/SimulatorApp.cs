@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using StockSync.Simulators.Marketplaces;
+
+namespace StockSync.Simulators;
+
+/// <summary>
+/// The simulators' web app: every simulated system under its own path (<c>/marketplaces/{name}</c> for marketplaces),
+/// with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
+/// with <c>dotnet run --project src/StockSync.Simulators</c>.
+/// </summary>
+public static class SimulatorApp
+{
+    /// <summary>The default address.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5090";
+
+    /// <summary>Builds the app (not started); <paramref name="args"/> may set <c>--urls</c>.</summary>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddSingleton<MarketplaceSimulator>();
+        builder.Services.AddProblemDetails();
+        var app = builder.Build();
+        app.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
+        app.MapMarketplaceSimulator();
+        return app;
+    }
+
+    /// <summary>Starts the simulators on a loopback port (0: a free one); returns the app and its base address.</summary>
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(int port = 0)
+    {
+        var app = Create(["--urls", $"http://127.0.0.1:{port}"]);
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address));
+    }
+}
