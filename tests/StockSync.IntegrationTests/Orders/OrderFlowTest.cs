@@ -254,11 +254,17 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNothingFaultedAsync()
     {
-        string[] queues = ["click-and-collect-state_error", "order-fulfillment-state_error", "return-inspection-state_error", "marketplace-order-state_error", "marketplace-acknowledgements_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
+        string[] queues = ["click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
         await using var connection = await Host.VirtualHost!.ConnectAsync();
         var faulted = new List<string>();
         foreach (var queue in queues)
         {
+            // The endpoint itself must exist: a misspelt name would make this check pass on a queue nobody uses.
+            await using (var endpoint = await connection.CreateChannelAsync())
+            {
+                await endpoint.QueueDeclarePassiveAsync(queue[..^"_error".Length]);
+            }
+
             await using var channel = await connection.CreateChannelAsync();
             try
             {

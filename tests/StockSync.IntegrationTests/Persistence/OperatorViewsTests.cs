@@ -9,6 +9,7 @@ using StockSync.Persistence.Entities;
 using StockSync.Persistence.Operations;
 using StockSync.Sagas;
 using StockSync.Sagas.ClickAndCollect;
+using StockSync.Sagas.MarketplaceIntake;
 using StockSync.Sagas.OrderFulfillment;
 using Xunit.Abstractions;
 
@@ -29,7 +30,7 @@ public abstract class OperatorViewsTests(DatabaseProvider provider, ITestOutputH
         await ledger.InScopeAsync(async services =>
         {
             var db = services.GetRequiredService<StockSyncDbContext>();
-            foreach (var view in new[] { "ops_saga_instances", "ops_sagas_by_state", "ops_sagas_stuck", "ops_deadlines", "ops_deadlines_due", "ops_outbox_backlog", "ops_pickups_waiting" })
+            foreach (var view in new[] { "ops_saga_instances", "ops_sagas_by_state", "ops_sagas_stuck", "ops_deadlines", "ops_deadlines_due", "ops_outbox_backlog", "ops_pickups_waiting", "ops_marketplace_acknowledgements" })
             {
                 Assert.Empty(await QueryAsync(db, $"SELECT * FROM {view}"));
             }
@@ -75,6 +76,47 @@ public abstract class OperatorViewsTests(DatabaseProvider provider, ITestOutputH
                 byState.Select(r => $"{r["saga"]}/{r["current_state"]}={Convert.ToInt32(r["instances"], System.Globalization.CultureInfo.InvariantCulture)}"));
             var deadlines = await QueryAsync(db, "SELECT deadline FROM ops_deadlines WHERE saga = 'click_and_collect_sagas'");
             Assert.Equal(3, deadlines.Count(r => (string)r["deadline"]! == "PickupWindowEndsAt"));
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Marketplace_orders_due_in_the_next_30_minutes_and_past_their_deadline_are_one_query_each()
+    {
+        await using var ledger = await LedgerServices.StartAsync(provider);
+        output.WriteLine($"Running against {ledger.Database.Description}");
+        await ledger.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<StockSyncDbContext>();
+            var now = DateTime.UtcNow;
+            MarketplaceOrderState Order(string id, string state, double minutesToDeadline, bool pending) => new()
+            {
+                CorrelationId = OrderIds.MarketplaceCorrelationIdFor("walmart", id),
+                Marketplace = "walmart",
+                MarketplaceOrderId = id,
+                OrderId = OrderIds.MarketplaceOrderId("walmart", id),
+                CurrentState = state,
+                OrderedAt = Truncate(now.AddHours(-1)),
+                AcknowledgeBy = Truncate(now.AddMinutes(minutesToDeadline)),
+                AcknowledgementDueAt = pending ? Truncate(now.AddMinutes(minutesToDeadline)) : null,
+                Attempts = 2,
+                LastError = "Attempt 2: HTTP 503",
+            };
+            db.AddRange(
+                Order("PO-DUE-10M", "AwaitingAcknowledgement", 10, pending: true),
+                Order("PO-DUE-25M", "AwaitingAcknowledgement", 25, pending: true),
+                Order("PO-DUE-2H", "AwaitingAcknowledgement", 120, pending: true),
+                Order("PO-MISSED", "AcknowledgementOverdue", -5, pending: false),
+                Order("PO-DONE-SOON", "HandedOver", 10, pending: false));
+            await db.SaveChangesAsync();
+
+            var dueSoon = await QueryAsync(db, StockSync.IntegrationTests.Orders.MarketplaceIntakeOverHttpTests.DueInTheNext30Minutes);
+            Assert.Equal(["PO-DUE-10M", "PO-DUE-25M"], dueSoon.Select(r => (string)r["marketplace_order_id"]));
+            Assert.InRange(Convert.ToInt64(dueSoon[0]["seconds_until_due"], System.Globalization.CultureInfo.InvariantCulture), (10 * 60) - 60, 10 * 60);
+            var missed = Assert.Single(await QueryAsync(db, StockSync.IntegrationTests.Orders.MarketplaceIntakeOverHttpTests.PastTheDeadline));
+            Assert.Equal("PO-MISSED", missed["marketplace_order_id"]);
+            var deadlines = await QueryAsync(db, "SELECT deadline FROM ops_deadlines WHERE saga = 'marketplace_order_sagas'");
+            Assert.Equal(3, deadlines.Count(r => (string)r["deadline"] == nameof(MarketplaceOrderState.AcknowledgementDueAt)));
             return 0;
         });
     }
