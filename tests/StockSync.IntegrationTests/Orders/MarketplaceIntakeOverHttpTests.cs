@@ -158,10 +158,10 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
         await using var db = new NpgsqlConnection(Host.Database.ConnectionString);
         await db.OpenAsync();
         var pastDeadline = await QueryAsync(db, PastTheDeadline);
-        Log($"{PastTheDeadline}\n  -> {string.Join("; ", pastDeadline.Select(r => string.Join(", ", r.Select(c => $"{c.Key}={c.Value}"))))}");
+        Log($"{PastTheDeadline}\n  -> {string.Join("; ", pastDeadline.Select(Describe))}");
         Assert.Equal(overdue, (string)Assert.Single(pastDeadline)["marketplace_order_id"]!);
         var dueSoon = await QueryAsync(db, DueInTheNext30Minutes);
-        Log($"{DueInTheNext30Minutes}\n  -> {string.Join("; ", dueSoon.Select(r => string.Join(", ", r.Select(c => $"{c.Key}={c.Value}"))))}");
+        Log($"{DueInTheNext30Minutes}\n  -> {string.Join("; ", dueSoon.Select(Describe))}");
         var row = Assert.Single(dueSoon);
         Assert.Equal(soon, (string)row["marketplace_order_id"]!);
         Assert.InRange(Convert.ToInt64(row["seconds_until_due"], System.Globalization.CultureInfo.InvariantCulture), 17 * 60, 20 * 60);
@@ -248,18 +248,5 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<List<Dictionary<string, object?>>> QueryAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<Dictionary<string, object?>>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => reader.IsDBNull(i) ? null : reader.GetValue(i)));
-        }
-
-        return rows;
     }
 }

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.Ledger;
@@ -293,6 +294,29 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
         await handle.Ready;
         return published;
     }
+
+    /// <summary>Runs an operator's SQL on the host's PostgreSQL database, as a SQL client would: plain SQL, columns by name.</summary>
+    protected static async Task<List<Dictionary<string, object?>>> QueryAsync(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<Dictionary<string, object?>>();
+        while (await reader.ReadAsync())
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    protected static string Describe(Dictionary<string, object?> row) =>
+        string.Join(", ", row.Select(c => $"{c.Key}={(c.Value is DateTime t ? t.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : Convert.ToString(c.Value, System.Globalization.CultureInfo.InvariantCulture))}"));
 
     protected static string Json(JsonNode? node) => node?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "null";
 }

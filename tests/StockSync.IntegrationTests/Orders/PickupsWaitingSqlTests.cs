@@ -103,26 +103,4 @@ public sealed class PickupsWaitingSqlTests(ITestOutputHelper output) : OrderFlow
         await ViewAsync(await PostAsync($"{path}/payment?wait=10"), "Picking", $"{orderId} payment");
         await ViewAsync(await PostAsync($"{path}/ready?wait=10", new { storeId = Store }), "ReadyForPickup", $"{orderId} ready");
     }
-
-    private static async Task<List<Dictionary<string, object?>>> QueryAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<Dictionary<string, object?>>();
-        while (await reader.ReadAsync())
-        {
-            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
-    private static string Describe(Dictionary<string, object?> row) =>
-        string.Join(", ", row.Select(c => $"{c.Key}={(c.Value is DateTime t ? t.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : Convert.ToString(c.Value, System.Globalization.CultureInfo.InvariantCulture))}"));
 }
