@@ -209,6 +209,7 @@ public sealed class MarketplaceOrderSteps(
         saga.AcknowledgementDueAt = null;
         saga.WarningAt = null;
         saga.NextAttemptAt = null;
+        saga.Reason = Rejections(saga); // a refusal or a missed deadline is over once the marketplace took the acknowledgment
         if (saga.AcceptedLines == 0)
         {
             return;
@@ -345,11 +346,12 @@ public sealed class MarketplaceOrderSteps(
             throw new SourcingConflictException(saga.OrderId, string.Join("; ", refused.Select(r => r.Outcome.Reason)));
         }
 
-        if (saga.RejectedLines > 0)
-        {
-            saga.Reason = "Rejected: " + string.Join(", ", saga.Decisions.Where(d => d.Decision == MarketplaceLineDecision.Rejected).Select(d => $"line {d.LineNumber} ({d.Quantity} × {d.Sku}, {d.ReasonCode})")) + ".";
-        }
+        saga.Reason = Rejections(saga);
     }
+
+    /// <summary>The rejected lines in words, or null when every line was accepted.</summary>
+    private static string? Rejections(MarketplaceOrderState saga) => saga.RejectedLines == 0 ? null
+        : "Rejected: " + string.Join(", ", saga.Decisions.Where(d => d.Decision == MarketplaceLineDecision.Rejected).Select(d => $"line {d.LineNumber} ({d.Quantity} × {d.Sku}, {d.ReasonCode})")) + ".";
 
     private static MarketplaceLineAcknowledgement Rejection(MarketplaceOrderLine line, MarketplacePolicy policy, string reason) => new()
     {
