@@ -3,6 +3,7 @@ using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StockSync.Contracts.Inventory;
 using StockSync.Inventory;
@@ -87,6 +88,17 @@ public sealed class SagaHarness : IAsyncDisposable
             });
         configure?.Invoke(registrations);
         var services = registrations.BuildServiceProvider(true);
+        try
+        {
+            // What a host checks before it starts: options registered with ValidateOnStart (a bad setting fails here).
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
+
         await using (var scope = services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<StockSyncDbContext>().Database.MigrateAsync();
@@ -145,13 +157,35 @@ public sealed class SagaHarness : IAsyncDisposable
     public Task PublishAsync<T>(T message)
         where T : class => Harness.Bus.Publish(message);
 
-    /// <summary>Reads the saga row of <paramref name="orderId"/>, or null.</summary>
+    /// <summary>
+    /// Reads the saga row of <paramref name="orderId"/>, or null. A marketplace intake is named by its canonical order id
+    /// (<c>walmart:PO-1</c>: the marketplace, then its order id after the first colon).
+    /// </summary>
     public async Task<TSaga?> SagaAsync<TSaga>(string orderId)
         where TSaga : StockSyncSagaState
     {
         await using var scope = Services.CreateAsyncScope();
-        var id = typeof(TSaga) == typeof(ReturnInspection.ReturnInspectionState) ? OrderIds.ReturnCorrelationIdFor(orderId) : OrderIds.CorrelationIdFor(orderId);
+        var id = CorrelationIdOf<TSaga>(orderId);
         return await scope.ServiceProvider.GetRequiredService<StockSyncDbContext>().Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id);
+    }
+
+    /// <summary>The correlation id of the <typeparamref name="TSaga"/> saga of <paramref name="orderId"/>, as its machine computes it.</summary>
+    public static Guid CorrelationIdOf<TSaga>(string orderId)
+        where TSaga : StockSyncSagaState
+    {
+        if (typeof(TSaga) == typeof(ReturnInspection.ReturnInspectionState))
+        {
+            return OrderIds.ReturnCorrelationIdFor(orderId);
+        }
+
+        if (typeof(TSaga) == typeof(MarketplaceIntake.MarketplaceOrderState))
+        {
+            var colon = orderId.IndexOf(':', StringComparison.Ordinal);
+            Assert.True(colon > 0, $"A marketplace order is named {{marketplace}}:{{marketplaceOrderId}}, not '{orderId}'.");
+            return OrderIds.MarketplaceCorrelationIdFor(orderId[..colon], orderId[(colon + 1)..]);
+        }
+
+        return OrderIds.CorrelationIdFor(orderId);
     }
 
     /// <summary>Waits (up to 20 s) until the saga of <paramref name="orderId"/> satisfies <paramref name="condition"/>, and returns it.</summary>
@@ -249,7 +283,9 @@ public sealed class OutboxRecorder :
     IConsumer<Contracts.Orders.OrderCancellationProcessed>,
     IConsumer<Contracts.Orders.OrderEventRefused>,
     IConsumer<Contracts.Orders.RefundRequested>,
-    IConsumer<Contracts.Orders.ReturnInspectionOverdue>
+    IConsumer<Contracts.Orders.ReturnInspectionOverdue>,
+    IConsumer<Contracts.Orders.AcknowledgeMarketplaceOrder>,
+    IConsumer<Contracts.Orders.MarketplaceOrderAlert>
 {
     public Task Consume(ConsumeContext<AvailabilityChanged> context) => Task.CompletedTask;
 
@@ -274,4 +310,9 @@ public sealed class OutboxRecorder :
     public Task Consume(ConsumeContext<Contracts.Orders.RefundRequested> context) => Task.CompletedTask;
 
     public Task Consume(ConsumeContext<Contracts.Orders.ReturnInspectionOverdue> context) => Task.CompletedTask;
+
+    // In production the marketplace adapter consumes this; in the tests nothing answers it but the test itself.
+    public Task Consume(ConsumeContext<Contracts.Orders.AcknowledgeMarketplaceOrder> context) => Task.CompletedTask;
+
+    public Task Consume(ConsumeContext<Contracts.Orders.MarketplaceOrderAlert> context) => Task.CompletedTask;
 }
