@@ -44,7 +44,13 @@ public sealed class LedgerOptions
     /// retries let such races settle. After the last one the movement faults to the error queue with its reason.
     /// Invalid movements and unknown SKUs or locations are never retried.
     /// </summary>
-    public TimeSpan[] NegativeBucketRetryIntervals { get; set; } = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+    /// <remarks>Empty means the default, 0.25 s, 1 s, 3 s (the configuration binder appends to an array's initial items, so the default is not one).</remarks>
+    public TimeSpan[] NegativeBucketRetryIntervals { get; set; } = [];
+
+    /// <summary>The negative-bucket retry intervals in force.</summary>
+    public TimeSpan[] NegativeBucketRetries => NegativeBucketRetryIntervals.Length > 0
+        ? NegativeBucketRetryIntervals
+        : [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
     /// <summary>Retries, with growing intervals, of a batch that failed on a concurrency conflict or a transient database error.</summary>
     [Range(0, 20)]

@@ -58,7 +58,7 @@ public static class LedgerRegistration
         endpoint.UseMessageRetry(r =>
         {
             r.Handle<MovementRejectedException>(e => e.Kind == RejectionKind.NegativeBucket);
-            r.Intervals(options.NegativeBucketRetryIntervals);
+            r.Intervals(options.NegativeBucketRetries);
         });
         endpoint.UseMessageRetry(r =>
         {

@@ -294,6 +294,22 @@ public sealed class MarketplaceIntakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_order_whose_ids_are_too_long_to_record_is_refused_without_a_row()
+    {
+        await _h.StockAsync((A, Dc1, 10));
+        var longId = "walmart:" + new string('9', OrderIds.MaxLength);
+
+        await _h.PublishAsync(Order(longId, (A, 1)));
+
+        var refusal = await _h.PublishedAsync<OrderEventRefused>(m => m.Event == nameof(MarketplaceOrderReceived));
+        Assert.Equal((OrderFlow.MarketplaceOrderIntake, longId), (refusal.Flow, refusal.OrderId));
+        Assert.Contains("too long to record", refusal.Reason, StringComparison.Ordinal);
+        Assert.Null(await _h.SagaAsync<MarketplaceOrderState>(longId));
+        Assert.Empty(_h.Delivered<AcknowledgeMarketplaceOrder>(m => m.Marketplace == Walmart));
+        Assert.Equal((10, 0, 0, 10), await _h.SkuBucketsAsync(A, Dc1));
+    }
+
+    [Fact]
     public async Task An_order_of_a_marketplace_without_a_policy_faults_naming_the_setting_to_add()
     {
         await _h.StockAsync((A, Dc1, 10));

@@ -65,7 +65,7 @@ public sealed partial class MarketplaceOptions : IValidatableObject
     {
         if (AcknowledgementRetryIntervals.Any(i => i <= TimeSpan.Zero || i > TimeSpan.FromHours(1)))
         {
-            yield return new ValidationResult($"{Section}:{nameof(AcknowledgementRetryIntervals)} must each be above 0 and at most 1 hour.", [nameof(AcknowledgementRetryIntervals)]);
+            yield return new ValidationResult($"{Section}:{nameof(AcknowledgementRetryIntervals)}: each interval must be above 0 and at most 1 hour.", [nameof(AcknowledgementRetryIntervals)]);
         }
 
         foreach (var (name, policy) in Policies)

@@ -35,10 +35,16 @@ public sealed class MarketplaceOrderStateMachine : MassTransitStateMachine<Marke
         OnUnhandledEvent(c => OrderFlowRefusals.OnUnhandled(c, OrderFlow.MarketplaceOrderIntake, s => s.OrderId, DeadlineEvents));
         this.ConnectStateObserver(new OrderStatusAnnouncer<MarketplaceOrderState>(OrderFlow.MarketplaceOrderIntake, _ => null, s => s.Reason));
 
+        SetCompletedWhenFinalized(); // only an order whose ids cannot be stored is finalized: its row is never saved
+
         Initially(
             When(OrderReceived)
-                .ThenAsync(c => Steps(c).ReceiveAsync(c))
-                .IfElse(c => c.Saga.AcknowledgementDueAt is not null, valid => valid.TransitionTo(AwaitingAcknowledgement), invalid => invalid.TransitionTo(Invalid)));
+                .IfElse(
+                    c => MarketplaceOrderSteps.IdsFit(c.Message),
+                    storable => storable
+                        .ThenAsync(c => Steps(c).ReceiveAsync(c))
+                        .IfElse(c => c.Saga.AcknowledgementDueAt is not null, valid => valid.TransitionTo(AwaitingAcknowledgement), invalid => invalid.TransitionTo(Invalid)),
+                    unstorable => unstorable.ThenAsync(MarketplaceOrderSteps.RefuseUnstorableAsync).Finalize()));
 
         DuringAny(When(OrderReceived).Then(MarketplaceOrderSteps.CountRedelivery));
 

@@ -85,6 +85,28 @@ public sealed class MarketplaceOrderSteps(
     }
 
     /// <summary>
+    /// Whether the order's ids fit its row (a marketplace name of at most 32 characters, and
+    /// <c>{marketplace}:{marketplaceOrderId}</c> of at most <see cref="OrderIds.MaxLength"/>). An order whose ids do not
+    /// fit cannot even be recorded as invalid; it is refused without a row.
+    /// </summary>
+    public static bool IdsFit(MarketplaceOrderReceived message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return (message.Marketplace?.Length ?? 0) <= 32
+            && OrderIds.MarketplaceOrderId(message.Marketplace ?? string.Empty, message.MarketplaceOrderId ?? string.Empty).Length <= OrderIds.MaxLength;
+    }
+
+    /// <summary>Refuses an order whose ids are too long to store (<see cref="OrderEventRefused"/>, with the limits).</summary>
+    public static Task RefuseUnstorableAsync(BehaviorContext<MarketplaceOrderState, MarketplaceOrderReceived> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var orderId = OrderIds.MarketplaceOrderId(context.Message.Marketplace ?? string.Empty, context.Message.MarketplaceOrderId ?? string.Empty);
+        return OrderFlowRefusals.RefuseAsync(
+            context, OrderFlow.MarketplaceOrderIntake, orderId.Length > 200 ? orderId[..200] : orderId, nameof(MarketplaceOrderReceived),
+            $"The marketplace name (at most 32 characters) and order id together (at most {OrderIds.MaxLength - 1} characters) are too long to record; the order was not taken in.");
+    }
+
+    /// <summary>
     /// Records the order, decides every line (reserved, or rejected with the marketplace's reason code), holds the
     /// accepted units through the ledger, starts the deadlines and makes the first acknowledgment attempt. An invalid
     /// order is recorded with the reason and nothing else happens.
