@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
-using StockSync.Adapters.Marketplaces;
+using StockSync.Adapters.Marketplace;
 using StockSync.Host.Apis;
 using StockSync.Host.Infrastructure;
 using StockSync.Ledger;

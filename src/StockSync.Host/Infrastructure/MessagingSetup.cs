@@ -1,6 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using StockSync.Adapters.Marketplaces;
+using StockSync.Adapters.Marketplace;
 using StockSync.Ledger;
 using StockSync.Persistence.Outbox;
 using StockSync.Sagas;

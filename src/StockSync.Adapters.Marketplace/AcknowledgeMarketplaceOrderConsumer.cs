@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StockSync.Contracts.Orders;
 
-namespace StockSync.Adapters.Marketplaces;
+namespace StockSync.Adapters.Marketplace;
 
 /// <summary>
 /// Sends an order's acknowledgment to its marketplace, one attempt per message, and reports the outcome to the intake

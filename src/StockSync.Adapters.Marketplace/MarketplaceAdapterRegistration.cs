@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace StockSync.Adapters.Marketplaces;
+namespace StockSync.Adapters.Marketplace;
 
 /// <summary>Registers the marketplace adapter: its endpoints' configuration, the HTTP client and the acknowledgment consumer.</summary>
 public static class MarketplaceAdapterRegistration

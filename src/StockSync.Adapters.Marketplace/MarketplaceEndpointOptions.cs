@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace StockSync.Adapters.Marketplaces;
+namespace StockSync.Adapters.Marketplace;
 
 /// <summary>
 /// Where each marketplace's API is: <c>Marketplaces:Endpoints:{name}:BaseUrl</c> (and a timeout). The marketplace's

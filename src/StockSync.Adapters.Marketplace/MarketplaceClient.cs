@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using StockSync.Contracts.Orders;
 
-namespace StockSync.Adapters.Marketplaces;
+namespace StockSync.Adapters.Marketplace;
 
 /// <summary>The outcome of one call to a marketplace.</summary>
 /// <param name="Succeeded">The marketplace took it.</param>
