@@ -55,6 +55,7 @@ app.MapClickAndCollectApi();
 app.MapOrdersApi();
 app.MapReturnsApi();
 app.MapMarketplaceOrdersApi();
+app.MapMappingsApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -40,6 +40,7 @@ public static class PersistenceRegistration
                 new OutboxCommitSignal(sp.GetRequiredService<OutboxSignal>()));
         });
         services.TryAddSingleton<OutboxSignal>();
+        services.TryAddScoped<Mapping.ExternalIds>();
         return services;
     }
 

@@ -594,6 +594,48 @@ namespace StockSync.Persistence.PostgreSql.Migrations
                     b.ToTable("source_sequences", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Persistence.Mapping.ExternalIdRecord", b =>
+                {
+                    b.Property<string>("System")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("system");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("external_id");
+
+                    b.Property<string>("CanonicalId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("canonical_id");
+
+                    b.Property<int>("UnitsPerExternal")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("units_per_external");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("System", "Kind", "ExternalId")
+                        .HasName("pk_external_ids");
+
+                    b.HasIndex("System", "Kind", "CanonicalId")
+                        .HasDatabaseName("ix_external_ids_system_kind_canonical_id");
+
+                    b.ToTable("external_ids", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Operations.OpsStuckThresholdRecord", b =>
                 {
                     b.Property<string>("Saga")

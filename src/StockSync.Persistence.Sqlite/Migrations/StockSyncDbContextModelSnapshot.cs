@@ -583,6 +583,48 @@ namespace StockSync.Persistence.Sqlite.Migrations
                     b.ToTable("source_sequences", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Persistence.Mapping.ExternalIdRecord", b =>
+                {
+                    b.Property<string>("System")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("system");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_id");
+
+                    b.Property<string>("CanonicalId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("canonical_id");
+
+                    b.Property<int>("UnitsPerExternal")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1)
+                        .HasColumnName("units_per_external");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("System", "Kind", "ExternalId")
+                        .HasName("pk_external_ids");
+
+                    b.HasIndex("System", "Kind", "CanonicalId")
+                        .HasDatabaseName("ix_external_ids_system_kind_canonical_id");
+
+                    b.ToTable("external_ids", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Operations.OpsStuckThresholdRecord", b =>
                 {
                     b.Property<string>("Saga")
