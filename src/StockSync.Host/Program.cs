@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Serilog;
 using StockSync.Adapters.Marketplace;
+using StockSync.Adapters.Oms;
 using StockSync.Host.Apis;
 using StockSync.Host.Infrastructure;
 using StockSync.Ledger;
@@ -30,6 +31,7 @@ builder.Services.AddStockSyncDatabase(
 builder.Services.AddStockSyncLedger(builder.Configuration);
 builder.Services.AddStockSyncOrderFlows(builder.Configuration);
 builder.Services.AddStockSyncMarketplaceAdapter(builder.Configuration);
+builder.Services.AddStockSyncOmsAdapter(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
@@ -56,6 +58,7 @@ app.MapOrdersApi();
 app.MapReturnsApi();
 app.MapMarketplaceOrdersApi();
 app.MapMappingsApi();
+app.MapOmsApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

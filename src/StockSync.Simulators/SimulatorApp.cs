@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using StockSync.Simulators.Marketplaces;
+using StockSync.Simulators.Oms;
 
 namespace StockSync.Simulators;
 
@@ -24,10 +25,12 @@ public static class SimulatorApp
         }
 
         builder.Services.AddSingleton<MarketplaceSimulator>();
+        builder.Services.AddSingleton<OmsSimulator>();
         builder.Services.AddProblemDetails();
         var app = builder.Build();
         app.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
         app.MapMarketplaceSimulator();
+        app.MapOmsSimulator();
         return app;
     }
 

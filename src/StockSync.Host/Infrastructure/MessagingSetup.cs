@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Adapters.Marketplace;
+using StockSync.Adapters.Oms;
 using StockSync.Ledger;
 using StockSync.Persistence.Outbox;
 using StockSync.Sagas;
@@ -32,6 +33,7 @@ internal static class MessagingSetup
             x.AddStockSyncLedgerConsumers();
             x.AddStockSyncOrderSagas();
             x.AddStockSyncMarketplaceConsumers();
+            x.AddStockSyncOmsConsumers();
 
             if (transport.Kind == TransportKind.RabbitMq)
             {

@@ -29,6 +29,9 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
 
     public RabbitMqVirtualHost? VirtualHost => _vhost;
 
+    /// <summary>Where the host listens: a real loopback address when started with Kestrel, the test server's otherwise.</summary>
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
     public TestDatabase Database => _database;
 
     /// <summary>Names the broker and database this host runs against, for the test output.</summary>
@@ -37,8 +40,12 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
     /// <summary>Every message a receive endpoint has finished with, by queue name.</summary>
     public ReceiveLog Received { get; } = new();
 
-    /// <summary>Starts a host on RabbitMQ (a fresh vhost) or the in-memory transport, with a fresh database of the given provider.</summary>
-    public static async Task<StockSyncHost> StartAsync(bool rabbitMq, DatabaseProvider provider, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a host on RabbitMQ (a fresh vhost) or the in-memory transport, with a fresh database of the given provider.
+    /// With <paramref name="kestrel"/> it listens on a real loopback port (<see cref="BaseAddress"/>), so a simulator of an
+    /// external system can call it over HTTP; otherwise it runs on the in-memory test server.
+    /// </summary>
+    public static async Task<StockSyncHost> StartAsync(bool rabbitMq, DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool kestrel = false)
     {
         var vhost = rabbitMq ? await RabbitMqVirtualHost.CreateAsync() : null;
         var database = await TestDatabase.CreateAsync(provider);
@@ -65,7 +72,16 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
         }
 
         var host = new StockSyncHost(vhost, database, all);
-        _ = host.Server; // builds and starts the host: migrations run, the bus connects
+        if (kestrel)
+        {
+            host.UseKestrel(0);
+            host.StartServer(); // builds and starts the host on a free port: migrations run, the bus connects
+        }
+        else
+        {
+            _ = host.Server; // builds and starts the host: migrations run, the bus connects
+        }
+
         await host.WaitForBusAsync();
         host.Services.GetRequiredService<IBusControl>().ConnectReceiveObserver(host.Received);
         return host;

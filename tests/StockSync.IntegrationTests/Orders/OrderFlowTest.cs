@@ -56,10 +56,13 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
         ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Fatal",
     };
 
+    /// <summary>Whether the host listens on a real loopback port (for simulators that call it over HTTP).</summary>
+    protected virtual bool ListensOnRealPort => false;
+
     public async Task InitializeAsync()
     {
         _clock.Start();
-        Host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, HostSettings);
+        Host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, HostSettings, ListensOnRealPort);
         Http = Host.CreateClient();
         Http.Timeout = TimeSpan.FromSeconds(60);
         Output.WriteLine($"Running against {Host.Description}");
@@ -255,7 +258,7 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNothingFaultedAsync()
     {
-        string[] queues = ["click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
+        string[] queues = ["oms-fulfillments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
         await using var connection = await Host.VirtualHost!.ConnectAsync();
         var faulted = new List<string>();
         foreach (var queue in queues)
