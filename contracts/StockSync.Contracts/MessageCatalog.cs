@@ -52,6 +52,7 @@ public static class MessageCatalog
         typeof(PickupReminderDue),
         typeof(FulfillmentRequested),
         typeof(FulfillmentCancelled),
+        typeof(OrderShipped),
         typeof(ErpPostingRequested),
         typeof(OrderCancellationProcessed),
         typeof(OrderEventRefused),

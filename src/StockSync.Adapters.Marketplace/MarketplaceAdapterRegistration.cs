@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace StockSync.Adapters.Marketplace;
 
-/// <summary>Registers the marketplace adapter: its endpoints' configuration, the HTTP client and the acknowledgment consumer.</summary>
+/// <summary>Registers the marketplace adapter: its endpoints' configuration, the HTTP client, the order poller and the consumers.</summary>
 public static class MarketplaceAdapterRegistration
 {
     /// <summary>Adds the <c>Marketplaces:Endpoints</c> options and the HTTP marketplace client.</summary>
@@ -19,14 +19,17 @@ public static class MarketplaceAdapterRegistration
         services.AddHttpClient(HttpMarketplaceClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // each call has its endpoint's timeout
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMarketplaceClient, HttpMarketplaceClient>();
+        services.AddHostedService<MarketplaceOrderPoller>();
         return services;
     }
 
-    /// <summary>Adds the acknowledgment consumer to the bus.</summary>
+    /// <summary>Adds the marketplace consumers: acknowledgments out, downloaded orders in, shipment confirmations out.</summary>
     public static IBusRegistrationConfigurator AddStockSyncMarketplaceConsumers(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddConsumer<AcknowledgeMarketplaceOrderConsumer, AcknowledgeMarketplaceOrderConsumerDefinition>();
+        bus.AddConsumer<MarketplaceOrderDownloadedConsumer, MarketplaceOrderDownloadedConsumerDefinition>();
+        bus.AddConsumer<MarketplaceShipmentConsumer, MarketplaceShipmentConsumerDefinition>();
         return bus;
     }
 }

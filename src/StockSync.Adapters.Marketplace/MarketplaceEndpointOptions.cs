@@ -27,6 +27,11 @@ public sealed class MarketplaceEndpointOptions : IValidatableObject
                 yield return new ValidationResult($"{Section}:{nameof(Endpoints)}:{name}:{nameof(MarketplaceEndpoint.BaseUrl)} must be an absolute http(s) URL.", [nameof(Endpoints)]);
             }
 
+            if (endpoint.PollInterval is { } poll && (poll < TimeSpan.FromMilliseconds(100) || poll > TimeSpan.FromHours(1)))
+            {
+                yield return new ValidationResult($"{Section}:{nameof(Endpoints)}:{name}:{nameof(MarketplaceEndpoint.PollInterval)} must be between 100 ms and 1 hour.", [nameof(Endpoints)]);
+            }
+
             if (endpoint.Timeout <= TimeSpan.Zero || endpoint.Timeout > TimeSpan.FromMinutes(5))
             {
                 yield return new ValidationResult($"{Section}:{nameof(Endpoints)}:{name}:{nameof(MarketplaceEndpoint.Timeout)} must be above 0 and at most 5 minutes.", [nameof(Endpoints)]);
@@ -43,4 +48,10 @@ public sealed class MarketplaceEndpoint
 
     /// <summary>How long one call may take before it counts as failed (and is retried by the intake).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the marketplace is polled for new orders (<c>GET {BaseUrl}/orders?status=Created</c>); empty: never
+    /// (orders come in through <c>POST /marketplace-orders</c> instead).
+    /// </summary>
+    public TimeSpan? PollInterval { get; set; }
 }

@@ -141,6 +141,32 @@ public sealed record FulfillmentCancelled
 }
 
 /// <summary>
+/// A shipment of a shipped order left its location and its units left the ledger (published by the fulfillment once
+/// the dispatch is applied, unlike <see cref="ShipmentDispatched"/>, which is the location's report and may be refused).
+/// Channels that must confirm shipments (marketplaces, the storefront) take it from here.
+/// </summary>
+public sealed record OrderShipped
+{
+    /// <summary>The order.</summary>
+    public required string OrderId { get; init; }
+
+    /// <summary>The shipment that left.</summary>
+    public required string ShipmentId { get; init; }
+
+    /// <summary>The location it left from.</summary>
+    public required string LocationId { get; init; }
+
+    /// <summary>The units it carries.</summary>
+    public required IReadOnlyList<OrderLine> Lines { get; init; }
+
+    /// <summary>The carrier's tracking number, if known.</summary>
+    public string? TrackingNumber { get; init; }
+
+    /// <summary>When it left.</summary>
+    public required DateTimeOffset ShippedAt { get; init; }
+}
+
+/// <summary>
 /// Asks the ERP adapter to post a stock movement to the ERP, the financial ledger of record (for example one per
 /// shipment). Posting is asynchronous and never blocks a sale; <see cref="PostingId"/> makes a repeat harmless.
 /// </summary>

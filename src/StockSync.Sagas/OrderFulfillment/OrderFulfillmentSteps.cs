@@ -99,6 +99,15 @@ public sealed class OrderFulfillmentSteps(SagaLedger ledger, LocationStockReader
         shipment.ShippedAt = message.DispatchedAt.UtcDateTime;
         shipment.TrackingNumber = message.TrackingNumber;
         saga.Recount();
+        await context.Publish(new OrderShipped
+        {
+            OrderId = saga.OrderId,
+            ShipmentId = shipment.ShipmentId,
+            LocationId = shipment.LocationId,
+            Lines = [.. shipment.Lines.Select(l => new OrderLine { Sku = l.Sku, Quantity = l.Quantity })],
+            TrackingNumber = message.TrackingNumber,
+            ShippedAt = message.DispatchedAt,
+        }).ConfigureAwait(false);
         await context.Publish(new ErpPostingRequested
         {
             PostingId = $"shipment:{shipment.ShipmentId}",

@@ -25,6 +25,25 @@ public sealed record MarketplaceFaults
     public int RefuseNext { get; init; }
 }
 
+/// <summary>An order placed on a simulated marketplace, as its API lists it.</summary>
+public sealed class SimulatedMarketplaceOrder
+{
+    public required string MarketplaceOrderId { get; init; }
+
+    /// <summary>The lines, with the marketplace's own SKUs.</summary>
+    public required JsonNode Lines { get; init; }
+
+    public required DateTimeOffset OrderedAt { get; init; }
+
+    public DateTimeOffset? AcknowledgeBy { get; init; }
+
+    /// <summary>Created, Acknowledged, Rejected (every line) or Shipped.</summary>
+    public string Status { get; set; } = "Created";
+
+    /// <summary>The shipment confirmations received.</summary>
+    public List<JsonNode> Shipments { get; } = [];
+}
+
 /// <summary>One acknowledgment call the simulated marketplace received, and how it answered.</summary>
 public sealed record AcknowledgementCall(string MarketplaceOrderId, DateTimeOffset ReceivedAt, int Status, JsonNode? Body);
 
@@ -37,6 +56,27 @@ public sealed class MarketplaceSimulator
     private readonly ConcurrentDictionary<string, MarketplaceFaults> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<AcknowledgementCall>> _calls = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<(string Marketplace, string Id), SimulatedMarketplaceOrder> _orders = new();
+
+    /// <summary>Places an order on <paramref name="marketplace"/> (a repeat of an id is ignored).</summary>
+    public SimulatedMarketplaceOrder Place(string marketplace, SimulatedMarketplaceOrder order) => _orders.GetOrAdd((marketplace, order.MarketplaceOrderId), order);
+
+    /// <summary>The orders of <paramref name="marketplace"/> in <paramref name="status"/> (all when null), oldest first.</summary>
+    public IReadOnlyList<SimulatedMarketplaceOrder> Orders(string marketplace, string? status) =>
+        [.. _orders.Where(o => o.Key.Marketplace == marketplace && (status is null || o.Value.Status == status)).Select(o => o.Value).OrderBy(o => o.OrderedAt)];
+
+    /// <summary>One order, or null.</summary>
+    public SimulatedMarketplaceOrder? Order(string marketplace, string id) => _orders.GetValueOrDefault((marketplace, id));
+
+    /// <summary>Marks an order acknowledged (or rejected, when no line was accepted) after a successful acknowledgment.</summary>
+    public void Acknowledged(string marketplace, string id, JsonNode? body)
+    {
+        if (Order(marketplace, id) is { Status: "Created" } order)
+        {
+            var accepted = body?["lines"]?.AsArray().Any(l => l?["status"]?.GetValue<string>() == "Accepted") ?? false;
+            order.Status = accepted ? "Acknowledged" : "Rejected";
+        }
+    }
 
     /// <summary>The faults of <paramref name="marketplace"/>.</summary>
     public MarketplaceFaults FaultsOf(string marketplace) => _faults.GetValueOrDefault(marketplace) ?? new MarketplaceFaults();
@@ -107,6 +147,11 @@ public static class MarketplaceSimulatorApi
             }
 
             simulator.Record(marketplace, new AcknowledgementCall(marketplaceOrderId, DateTimeOffset.UtcNow, status, body));
+            if (status == StatusCodes.Status200OK)
+            {
+                simulator.Acknowledged(marketplace, marketplaceOrderId, body);
+            }
+
             if (retryAfter is { } seconds)
             {
                 request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -123,6 +168,42 @@ public static class MarketplaceSimulatorApi
         });
         group.MapGet("/orders/{marketplaceOrderId}/acknowledgements", (string marketplace, string marketplaceOrderId, MarketplaceSimulator simulator) =>
             Results.Ok(simulator.CallsFor(marketplace, marketplaceOrderId)));
+        group.MapPost("/orders", (string marketplace, JsonObject body, MarketplaceSimulator simulator) =>
+        {
+            if (body["marketplaceOrderId"]?.GetValue<string>() is not { Length: > 0 } id || body["lines"] is not JsonArray lines)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "An order needs a marketplaceOrderId and lines.");
+            }
+
+            var order = simulator.Place(marketplace, new SimulatedMarketplaceOrder
+            {
+                MarketplaceOrderId = id,
+                Lines = lines.DeepClone(),
+                OrderedAt = body["orderedAt"]?.GetValue<DateTimeOffset>() ?? DateTimeOffset.UtcNow,
+                AcknowledgeBy = body["acknowledgeBy"]?.GetValue<DateTimeOffset?>(),
+            });
+            return Results.Ok(order);
+        });
+        group.MapGet("/orders", (string marketplace, string? status, MarketplaceSimulator simulator) =>
+        {
+            var (answer, retryAfter, _) = simulator.NextAnswer(marketplace);
+            return answer == StatusCodes.Status200OK
+                ? Results.Ok(simulator.Orders(marketplace, status))
+                : Results.Problem(statusCode: answer, title: "The marketplace is unavailable (simulated).", extensions: retryAfter is null ? null : new Dictionary<string, object?> { ["retryAfter"] = retryAfter });
+        });
+        group.MapGet("/orders/{marketplaceOrderId}", (string marketplace, string marketplaceOrderId, MarketplaceSimulator simulator) =>
+            simulator.Order(marketplace, marketplaceOrderId) is { } order ? Results.Ok(order) : Results.NotFound());
+        group.MapPost("/orders/{marketplaceOrderId}/shipments", (string marketplace, string marketplaceOrderId, JsonNode body, MarketplaceSimulator simulator) =>
+        {
+            if (simulator.Order(marketplace, marketplaceOrderId) is not { } order)
+            {
+                return Results.NotFound();
+            }
+
+            order.Shipments.Add(body.DeepClone());
+            order.Status = "Shipped";
+            return Results.Ok(order);
+        });
         group.MapGet("/faults", (string marketplace, MarketplaceSimulator simulator) => Results.Ok(simulator.FaultsOf(marketplace)));
         group.MapPut("/faults", (string marketplace, MarketplaceFaults faults, MarketplaceSimulator simulator) =>
         {
