@@ -77,6 +77,9 @@ public static class OrderFlowRegistration
 public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
     where TSaga : StockSyncSagaState
 {
+    /// <summary>How many orders an order saga endpoint works on at once (each order's messages one at a time).</summary>
+    public const int PartitionCount = 32;
+
     /// <summary>Names the queue after the flow: <c>click-and-collect</c>, <c>order-fulfillment</c> (and their <c>_error</c> queues).</summary>
     public OrderSagaDefinition() =>
         Endpoint(e => e.Name = KebabCaseEndpointNameFormatter.Instance.SanitizeName(typeof(TSaga).Name[..^"State".Length]));
@@ -99,6 +102,10 @@ public sealed class OrderSagaDefinition<TSaga> : SagaDefinition<TSaga>
             r.Ignore<UnknownMarketplaceException>();
             r.Exponential(15, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(25));
         });
+        // One order's messages (one conversation: see OrderIds.ConversationFor) are applied one at a time, in the order
+        // they arrive, so a short pick reported before a dispatch is applied before it. Inside the retries: a message
+        // waiting to be retried does not hold up other orders that share its partition.
+        endpointConfigurator.UsePartitioner(PartitionCount, c => c.ConversationId ?? c.MessageId ?? Guid.Empty);
         endpointConfigurator.UseStockSyncEntityFrameworkOutbox(context);
     }
 }

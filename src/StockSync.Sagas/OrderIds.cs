@@ -26,6 +26,30 @@ public static class OrderIds
     public static Guid MarketplaceCorrelationIdFor(string marketplace, string marketplaceOrderId) =>
         NameBased("stocksync:marketplace-order:", MarketplaceOrderId(marketplace ?? string.Empty, marketplaceOrderId ?? string.Empty));
 
+    /// <summary>
+    /// The conversation id to publish an order message under: the correlation id of the order (or return, or
+    /// marketplace order) it is about, so the outbox delivers one order's messages in the order they were accepted and
+    /// the saga endpoints (partitioned by conversation) apply them in that order. Null for other messages.
+    /// </summary>
+    public static Guid? ConversationFor(object message) => message switch
+    {
+        Contracts.Orders.ReserveForPickup m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.FulfillOrder m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.CancelOrder m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.PaymentConfirmed m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.OrderPicked m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.OrderShortPicked m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.OrderReadyForPickup m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.OrderCollected m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.ShipmentDispatched m => CorrelationIdFor(m.OrderId ?? string.Empty),
+        Contracts.Orders.ReceiveReturn m => ReturnCorrelationIdFor(m.ReturnId ?? string.Empty),
+        Contracts.Orders.ReturnInspected m => ReturnCorrelationIdFor(m.ReturnId ?? string.Empty),
+        Contracts.Orders.MarketplaceOrderReceived m => MarketplaceCorrelationIdFor(m.Marketplace, m.MarketplaceOrderId),
+        Contracts.Orders.MarketplaceOrderCancelled m => MarketplaceCorrelationIdFor(m.Marketplace, m.MarketplaceOrderId),
+        Contracts.Orders.RetryMarketplaceAcknowledgement m => MarketplaceCorrelationIdFor(m.Marketplace, m.MarketplaceOrderId),
+        _ => null,
+    };
+
     private static Guid NameBased(string space, string id)
     {
         ArgumentNullException.ThrowIfNull(id);

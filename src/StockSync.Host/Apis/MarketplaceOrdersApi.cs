@@ -76,7 +76,7 @@ internal static class MarketplaceOrdersApi
         if (await services.Queries.GetMarketplaceOrderAsync(message.Marketplace, message.MarketplaceOrderId, ct) is { } existing)
         {
             // A re-delivery: the saga counts it and starts nothing; the adapter gets the order as it is.
-            await services.Publisher.Publish(message, ct);
+            await OrderApiSupport.PublishAsync(services.Publisher, message, ct);
             await services.Db.SaveChangesAsync(ct);
             return TypedResults.Ok(existing);
         }

@@ -51,14 +51,9 @@ internal static class OmsApi
         foreach (var e in events)
         {
             var message = OmsEvents.ToCanonical(e, now);
-            var messageId = OmsEvents.MessageIdFor(e.EventId);
-            var conversation = OrderIds.CorrelationIdFor(e.OrderId);
-            // One conversation per order: the outbox delivers an order's events in the order they were received.
-            await publisher.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(c =>
-            {
-                c.MessageId = messageId;
-                c.ConversationId = conversation;
-            }), ct);
+            // Under the order's conversation (delivered and applied in the order received), with a message id derived
+            // from the OMS's event id (a re-delivered event is the same message, taken once by the sagas' inbox).
+            await OrderApiSupport.PublishAsync(publisher, message, ct, OmsEvents.MessageIdFor(e.EventId));
         }
 
         await db.SaveChangesAsync(ct);

@@ -51,6 +51,29 @@ internal static class OrderApiSupport
             : null;
 
     /// <summary>
+    /// Publishes an order message through the bus outbox under its order's conversation (<see cref="OrderIds.ConversationFor"/>),
+    /// so one order's messages are delivered and applied in the order they were accepted; the caller saves.
+    /// </summary>
+    public static Task PublishAsync(IPublishEndpoint publisher, object message, CancellationToken ct, Guid? messageId = null)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(message);
+        var conversation = OrderIds.ConversationFor(message);
+        return publisher.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(c =>
+        {
+            if (conversation is { } id)
+            {
+                c.ConversationId = id;
+            }
+
+            if (messageId is { } explicitId)
+            {
+                c.MessageId = explicitId;
+            }
+        }), ct);
+    }
+
+    /// <summary>
     /// Publishes <paramref name="message"/> through the bus outbox and saves; then, for up to <paramref name="wait"/>
     /// seconds, reads the saga until its version differs from <paramref name="versionBefore"/> (null: until it exists).
     /// </summary>
@@ -66,7 +89,7 @@ internal static class OrderApiSupport
         CancellationToken ct)
         where TView : class
     {
-        await services.Publisher.Publish(message, message.GetType(), ct);
+        await PublishAsync(services.Publisher, message, ct);
         await services.Db.SaveChangesAsync(ct);
 
         if (wait is > 0)
