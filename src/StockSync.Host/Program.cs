@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
+using StockSync.Adapters.Pos;
 using StockSync.Host.Apis;
 using StockSync.Host.Infrastructure;
 using StockSync.Ledger;
@@ -32,6 +33,7 @@ builder.Services.AddStockSyncLedger(builder.Configuration);
 builder.Services.AddStockSyncOrderFlows(builder.Configuration);
 builder.Services.AddStockSyncMarketplaceAdapter(builder.Configuration);
 builder.Services.AddStockSyncOmsAdapter(builder.Configuration);
+builder.Services.AddStockSyncPosAdapter();
 builder.Services.AddStockSyncMessaging(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
@@ -59,6 +61,7 @@ app.MapReturnsApi();
 app.MapMarketplaceOrdersApi();
 app.MapMappingsApi();
 app.MapOmsApi();
+app.MapPosAdapter();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

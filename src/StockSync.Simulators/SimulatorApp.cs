@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using StockSync.Simulators.Marketplaces;
 using StockSync.Simulators.Oms;
+using StockSync.Simulators.Pos;
 
 namespace StockSync.Simulators;
 
 /// <summary>
-/// The simulators' web app: every simulated system under its own path (<c>/marketplaces/{name}</c> for marketplaces),
-/// with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
+/// The simulators' web app: every simulated system under its own path (<c>/marketplaces/{name}</c> for marketplaces,
+/// <c>/pos/stores/{store}</c> for store tills), with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
 /// with <c>dotnet run --project src/StockSync.Simulators</c>.
 /// </summary>
 public static class SimulatorApp
@@ -26,18 +27,25 @@ public static class SimulatorApp
 
         builder.Services.AddSingleton<MarketplaceSimulator>();
         builder.Services.AddSingleton<OmsSimulator>();
+        builder.Services.Configure<PosSimulatorOptions>(builder.Configuration.GetSection(PosSimulatorOptions.Section));
+        builder.Services.AddHttpClient(PosSimulator.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // each upload has Pos:Timeout
+        builder.Services.AddSingleton<PosSimulator>();
         builder.Services.AddProblemDetails();
         var app = builder.Build();
         app.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
         app.MapMarketplaceSimulator();
         app.MapOmsSimulator();
+        app.MapPosSimulator();
         return app;
     }
 
-    /// <summary>Starts the simulators on a loopback port (0: a free one); returns the app and its base address.</summary>
-    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(int port = 0)
+    /// <summary>
+    /// Starts the simulators on a loopback port (0: a free one), with <paramref name="settings"/> as configuration (for
+    /// example <c>Pos:StockSyncUrl</c>); returns the app and its base address.
+    /// </summary>
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(int port = 0, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var app = Create(["--urls", $"http://127.0.0.1:{port}"]);
+        var app = Create(["--urls", $"http://127.0.0.1:{port}", .. (settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}")]);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address));

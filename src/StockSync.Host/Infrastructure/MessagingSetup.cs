@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
+using StockSync.Adapters.Pos;
 using StockSync.Ledger;
 using StockSync.Persistence.Outbox;
 using StockSync.Sagas;
@@ -34,6 +35,7 @@ internal static class MessagingSetup
             x.AddStockSyncOrderSagas();
             x.AddStockSyncMarketplaceConsumers();
             x.AddStockSyncOmsConsumers();
+            x.AddStockSyncPosConsumers();
 
             if (transport.Kind == TransportKind.RabbitMq)
             {

@@ -15,6 +15,7 @@ internal sealed class SequenceBook
     private readonly Dictionary<string, SourceSequenceRecord> _records;
     private readonly Dictionary<string, List<SequenceGapRecord>> _gapRows;
     private readonly Dictionary<string, SourceSequenceState> _states = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly List<(string Source, SequenceRange Gap)> _opened = [];
 
     private SequenceBook(StockSyncDbContext db, Dictionary<string, SourceSequenceRecord> records, Dictionary<string, List<SequenceGapRecord>> gapRows)
@@ -24,9 +25,12 @@ internal sealed class SequenceBook
         _gapRows = gapRows;
     }
 
-    public static async Task<SequenceBook> LoadAsync(StockSyncDbContext db, IReadOnlyList<StockMovement> movements, CancellationToken ct)
+    public static Task<SequenceBook> LoadAsync(StockSyncDbContext db, IReadOnlyList<StockMovement> movements, CancellationToken ct) =>
+        LoadAsync(db, [.. movements.Where(m => m.SourceSequence is not null).Select(m => m.SourceSystem).Distinct(StringComparer.Ordinal)], ct);
+
+    /// <summary>Loads the bookkeeping of <paramref name="sources"/>.</summary>
+    public static async Task<SequenceBook> LoadAsync(StockSyncDbContext db, IReadOnlyList<string> sources, CancellationToken ct)
     {
-        var sources = movements.Where(m => m.SourceSequence is not null).Select(m => m.SourceSystem).Distinct().ToList();
         if (sources.Count == 0)
         {
             return new SequenceBook(db, [], []);
@@ -43,12 +47,15 @@ internal sealed class SequenceBook
     /// <summary>Observes a movement's sequence number, if it has one.</summary>
     public void Observe(StockMovement movement)
     {
-        if (movement.SourceSequence is not { } sequence)
+        if (movement.SourceSequence is { } sequence)
         {
-            return;
+            Observe(movement.SourceSystem, sequence);
         }
+    }
 
-        var source = movement.SourceSystem;
+    /// <summary>Observes <paramref name="sequence"/> of <paramref name="source"/> and says what it meant.</summary>
+    public SequenceObservationKind Observe(string source, long sequence)
+    {
         if (!_states.TryGetValue(source, out var state))
         {
             state = _records.TryGetValue(source, out var record)
@@ -56,18 +63,29 @@ internal sealed class SequenceBook
                 : SourceSequenceState.Empty;
         }
 
-        var (next, _, opened) = SequenceTracker.Observe(state, sequence);
+        var (next, kind, opened) = SequenceTracker.Observe(state, sequence);
         _states[source] = next;
+        if (kind != SequenceObservationKind.AlreadySeen)
+        {
+            _changed.Add(source);
+        }
+
         if (opened is { } gap)
         {
             _opened.Add((source, gap));
         }
+
+        return kind;
     }
 
-    /// <summary>Writes high-water marks and gap rows for every source observed; returns the gaps opened by this batch.</summary>
+    /// <summary>
+    /// Writes high-water marks and gap rows for every source whose bookkeeping changed; returns the gaps opened by this
+    /// batch. A source whose numbers were all seen before is left alone (no write, so no conflict with a writer that
+    /// recorded them first).
+    /// </summary>
     public IReadOnlyList<SequenceGapDetected> Write(DateTimeOffset now)
     {
-        foreach (var (source, state) in _states)
+        foreach (var (source, state) in _states.Where(s => _changed.Contains(s.Key)))
         {
             if (!_records.TryGetValue(source, out var record))
             {

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using StockSync.Contracts.Inventory;
@@ -29,10 +31,13 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
 
     public RabbitMqVirtualHost? VirtualHost => _vhost;
 
-    /// <summary>Where the host listens: a real loopback address when started with Kestrel, the test server's otherwise.</summary>
-    public Uri BaseAddress => ClientOptions.BaseAddress;
-
     public TestDatabase Database => _database;
+
+    /// <summary>
+    /// Where the host listens over real HTTP (Kestrel on a free loopback port), when started with <c>realHttp</c>;
+    /// otherwise null (the in-memory test server: use <c>CreateClient()</c>).
+    /// </summary>
+    public Uri? Address { get; private set; }
 
     /// <summary>Names the broker and database this host runs against, for the test output.</summary>
     public string Description => $"{_vhost?.Description ?? "MassTransit in-memory transport"}; {_database.Description}";
@@ -41,11 +46,11 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
     public ReceiveLog Received { get; } = new();
 
     /// <summary>
-    /// Starts a host on RabbitMQ (a fresh vhost) or the in-memory transport, with a fresh database of the given provider.
-    /// With <paramref name="kestrel"/> it listens on a real loopback port (<see cref="BaseAddress"/>), so a simulator of an
-    /// external system can call it over HTTP; otherwise it runs on the in-memory test server.
+    /// Starts a host on RabbitMQ (a fresh vhost) or the in-memory transport, with a fresh database of the given provider;
+    /// with <paramref name="realHttp"/> it listens on a free loopback port (<see cref="Address"/>), so that other
+    /// processes (the simulators) can call it over HTTP.
     /// </summary>
-    public static async Task<StockSyncHost> StartAsync(bool rabbitMq, DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool kestrel = false)
+    public static async Task<StockSyncHost> StartAsync(bool rabbitMq, DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool realHttp = false)
     {
         var vhost = rabbitMq ? await RabbitMqVirtualHost.CreateAsync() : null;
         var database = await TestDatabase.CreateAsync(provider);
@@ -71,11 +76,17 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var host = new StockSyncHost(vhost, database, all);
-        if (kestrel)
+        if (realHttp)
         {
-            host.UseKestrel(0);
-            host.StartServer(); // builds and starts the host on a free port: migrations run, the bus connects
+            all["urls"] = "http://127.0.0.1:0";
+        }
+
+        var host = new StockSyncHost(vhost, database, all);
+        if (realHttp)
+        {
+            host.UseKestrel();
+            host.StartServer(); // builds and starts the host on Kestrel: migrations run, the bus connects
+            host.Address = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         }
         else
         {

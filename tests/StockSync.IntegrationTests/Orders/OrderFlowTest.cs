@@ -56,14 +56,14 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
         ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Fatal",
     };
 
-    /// <summary>Whether the host listens on a real loopback port (for simulators that call it over HTTP).</summary>
-    protected virtual bool ListensOnRealPort => false;
+    /// <summary>Whether the host listens over real HTTP (for tests whose simulators call it), instead of the in-memory test server.</summary>
+    protected virtual bool RealHttp => false;
 
     public async Task InitializeAsync()
     {
         _clock.Start();
-        Host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, HostSettings, ListensOnRealPort);
-        Http = Host.CreateClient();
+        Host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, HostSettings, RealHttp);
+        Http = Host.Address is { } address ? new HttpClient { BaseAddress = address } : Host.CreateClient();
         Http.Timeout = TimeSpan.FromSeconds(60);
         Output.WriteLine($"Running against {Host.Description}");
         Log("host started");
@@ -258,7 +258,7 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNothingFaultedAsync()
     {
-        string[] queues = ["oms-fulfillments_error", "marketplace-orders_error", "marketplace-shipments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
+        string[] queues = ["oms-fulfillments_error", "marketplace-orders_error", "marketplace-shipments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", "pos-journals_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
         await using var connection = await Host.VirtualHost!.ConnectAsync();
         var faulted = new List<string>();
         foreach (var queue in queues)

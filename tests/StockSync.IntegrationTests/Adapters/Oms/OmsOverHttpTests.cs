@@ -23,7 +23,7 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
 
     private readonly int _simulatorPort = FreePort();
 
-    protected override bool ListensOnRealPort => true;
+    protected override bool RealHttp => true;
 
     protected override IDictionary<string, string?> HostSettings
     {
@@ -59,17 +59,17 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
         await AssertBucketsAsync("order 1 shipped", Sku, Dc, onHand: 3, reserved: 0, allocated: 0, availableToSell: 3);
 
         // 2. The OMS is down: the request waits (retried), the stock stays allocated, and nothing is lost.
-        await SettingsAsync(new { outage = true, stockSyncUrl = Host.BaseAddress.ToString() });
+        await SettingsAsync(new { outage = true, stockSyncUrl = Host.Address!.ToString() });
         var second = $"SO-{Run}-2";
         await ViewAsync(await PostAsync("/orders?wait=10", new { orderId = second, lines = new[] { new { sku = Sku, quantity = 1 } } }), "Fulfilling", "order 2");
         await AssertBucketsAsync("order 2 allocated while the OMS is down", Sku, Dc, onHand: 3, reserved: 0, allocated: 1, availableToSell: 2);
         Assert.DoesNotContain(await FulfillmentsAsync(), f => f!["orderId"]!.GetValue<string>() == second);
-        await SettingsAsync(new { stockSyncUrl = Host.BaseAddress.ToString() });
+        await SettingsAsync(new { stockSyncUrl = Host.Address!.ToString() });
         await WaitForStateAsync($"/orders/{second}", "Completed");
         await AssertBucketsAsync("order 2 shipped after the outage", Sku, Dc, onHand: 2, reserved: 0, allocated: 0, availableToSell: 2);
 
         // 3. The DC short-picks one unit: it is written off there, re-sourced to the store, which ships it.
-        await SettingsAsync(new { shortPickNext = 1, stockSyncUrl = Host.BaseAddress.ToString() });
+        await SettingsAsync(new { shortPickNext = 1, stockSyncUrl = Host.Address!.ToString() });
         var third = $"SO-{Run}-3";
         await PostAsync("/orders?wait=10", new { orderId = third, lines = new[] { new { sku = Sku, quantity = 2 } } });
         var completed = await WaitForStateAsync($"/orders/{third}", "Completed");
@@ -87,7 +87,7 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
     public async Task An_OMS_event_delivered_twice_has_one_effect_and_a_bad_one_is_a_400()
     {
         await using var simulator = await StartSimulatorAsync();
-        await SettingsAsync(new { autoConfirm = false, stockSyncUrl = Host.BaseAddress.ToString() });
+        await SettingsAsync(new { autoConfirm = false, stockSyncUrl = Host.Address!.ToString() });
         await PutItemAsync(Sku);
         await PutLocationAsync(Dc, new { name = "OMS DC", kind = "DistributionCenter" });
         await ReceiveAsync((Sku, Dc, 5));
@@ -116,8 +116,8 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
     private async Task<WebApplication> StartSimulatorAsync()
     {
         var (app, address) = await SimulatorApp.StartAsync(_simulatorPort);
-        Log($"simulators on {address}; StockSync on {Host.BaseAddress}");
-        await SettingsAsync(new { stockSyncUrl = Host.BaseAddress.ToString() });
+        Log($"simulators on {address}; StockSync on {Host.Address!}");
+        await SettingsAsync(new { stockSyncUrl = Host.Address!.ToString() });
         return app;
     }
 
