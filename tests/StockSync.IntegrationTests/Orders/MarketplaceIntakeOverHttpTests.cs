@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Npgsql;
@@ -33,14 +32,13 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
     private const string Dc = "DC-MKT";
     private const string Store = "STORE-MKT";
 
-    private readonly int _simulatorPort = FreePort();
 
     protected override IDictionary<string, string?> HostSettings
     {
         get
         {
             var settings = base.HostSettings;
-            var simulator = $"http://127.0.0.1:{_simulatorPort}/marketplaces";
+            var simulator = $"http://127.0.0.1:{SimulatorPort}/marketplaces";
             settings["Marketplaces:Endpoints:walmart:BaseUrl"] = $"{simulator}/walmart";
             settings["Marketplaces:Endpoints:walmart:Timeout"] = "00:00:10";
             settings["Marketplaces:Endpoints:amazon-vendor:BaseUrl"] = $"{simulator}/amazon-vendor";
@@ -56,7 +54,7 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
     [Fact]
     public async Task An_order_is_acknowledged_before_its_deadline_while_the_marketplace_is_slow_and_fails_once_and_its_units_go_to_fulfillment()
     {
-        await using var simulator = await StartSimulatorAsync();
+        await using var simulator = await StartSimulatorsAsync();
         await StockAsync();
         // Every answer takes 2.5 s, and the first one is a 503.
         await SetFaultsAsync("walmart", new { delayMs = 2500, failNext = 1 });
@@ -106,7 +104,7 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
     [Fact]
     public async Task An_order_with_no_stock_is_rejected_with_the_marketplaces_out_of_stock_code_and_holds_nothing()
     {
-        await using var simulator = await StartSimulatorAsync();
+        await using var simulator = await StartSimulatorsAsync();
         await StockAsync();
 
         var walmart = $"PO-{Run}-NOSTOCK";
@@ -133,7 +131,7 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
     [Fact]
     public async Task Orders_not_acknowledged_by_their_deadline_show_in_the_operators_view_and_an_operator_retry_hands_them_over()
     {
-        await using var simulator = await StartSimulatorAsync();
+        await using var simulator = await StartSimulatorsAsync();
         await StockAsync();
         await SetFaultsAsync("amazon-vendor", new { outage = true });
         var alerts = await SubscribeAsync<MarketplaceOrderAlert>();
@@ -223,9 +221,9 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
         await ReceiveAsync((Sku, Dc, 10), (OtherSku, Dc, 2), (OtherSku, Store, 9));
     }
 
-    private async Task<WebApplication> StartSimulatorAsync()
+    private async Task<WebApplication> StartSimulatorsAsync()
     {
-        var (app, address) = await SimulatorApp.StartAsync(_simulatorPort);
+        var (app, address) = await SimulatorApp.StartAsync(SimulatorPort);
         Log($"marketplace simulator on {address}");
         return app;
     }
@@ -233,20 +231,14 @@ public sealed class MarketplaceIntakeOverHttpTests(ITestOutputHelper output) : O
     private async Task SetFaultsAsync(string marketplace, object faults)
     {
         using var client = new HttpClient();
-        var response = await client.PutAsJsonAsync($"http://127.0.0.1:{_simulatorPort}/marketplaces/{marketplace}/faults", faults);
+        var response = await client.PutAsJsonAsync($"http://127.0.0.1:{SimulatorPort}/marketplaces/{marketplace}/faults", faults);
         Assert.True(response.IsSuccessStatusCode, $"PUT faults: {(int)response.StatusCode}");
     }
 
     private async Task<JsonArray> CallsAsync(string marketplace, string order)
     {
         using var client = new HttpClient();
-        return JsonNode.Parse(await client.GetStringAsync($"http://127.0.0.1:{_simulatorPort}/marketplaces/{marketplace}/orders/{order}/acknowledgements"))!.AsArray();
+        return JsonNode.Parse(await client.GetStringAsync($"http://127.0.0.1:{SimulatorPort}/marketplaces/{marketplace}/orders/{order}/acknowledgements"))!.AsArray();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

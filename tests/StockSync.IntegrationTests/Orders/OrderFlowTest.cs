@@ -79,6 +79,27 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    /// <summary>A free loopback port for this test's simulators, chosen before the host starts (so its settings can name it).</summary>
+    protected int SimulatorPort { get; } = FreePort();
+
+    /// <summary>The simulators' base address (<see cref="StartSimulatorsAsync"/>).</summary>
+    protected string SimulatorUrl => $"http://127.0.0.1:{SimulatorPort}";
+
+    /// <summary>Starts the simulators of the external systems on <see cref="SimulatorPort"/>, in this process.</summary>
+    protected async Task<Microsoft.AspNetCore.Builder.WebApplication> StartSimulatorsAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var (app, address) = await StockSync.Simulators.SimulatorApp.StartAsync(SimulatorPort, settings);
+        Log($"simulators on {address}");
+        return app;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Writes a line to the test output, stamped with the seconds since the test started.</summary>
     protected void Log(string message) => Output.WriteLine($"[{_clock.Elapsed.TotalSeconds,7:0.000} s] {message}");
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -22,7 +21,6 @@ public sealed class MarketplacePollingOverHttpTests(ITestOutputHelper output) : 
     private const string CaseSku = "SKU-MP-CASE";
     private const string Dc = "DC-MP";
 
-    private readonly int _simulatorPort = FreePort();
 
     protected override IDictionary<string, string?> HostSettings
     {
@@ -36,12 +34,12 @@ public sealed class MarketplacePollingOverHttpTests(ITestOutputHelper output) : 
         }
     }
 
-    private string Simulator => $"http://127.0.0.1:{_simulatorPort}/marketplaces";
+    private string Simulator => $"http://127.0.0.1:{SimulatorPort}/marketplaces";
 
     [Fact]
     public async Task A_polled_order_is_mapped_acknowledged_fulfilled_and_its_shipment_confirmed_in_the_marketplaces_skus()
     {
-        await using var simulator = await StartSimulatorAsync();
+        await using var simulator = await StartSimulatorsAsync();
         await StockAsync();
         var order = $"PO-{Run}-POLL";
 
@@ -75,7 +73,7 @@ public sealed class MarketplacePollingOverHttpTests(ITestOutputHelper output) : 
     [Fact]
     public async Task An_order_with_an_unmapped_sku_faults_once_with_the_reason_however_often_it_is_polled()
     {
-        await using var simulator = await StartSimulatorAsync();
+        await using var simulator = await StartSimulatorsAsync();
         await StockAsync();
         var order = $"PO-{Run}-UNMAPPED";
 
@@ -141,17 +139,11 @@ public sealed class MarketplacePollingOverHttpTests(ITestOutputHelper output) : 
         }
     }
 
-    private async Task<WebApplication> StartSimulatorAsync()
+    private async Task<WebApplication> StartSimulatorsAsync()
     {
-        var (app, address) = await SimulatorApp.StartAsync(_simulatorPort);
+        var (app, address) = await SimulatorApp.StartAsync(SimulatorPort);
         Log($"simulators on {address}");
         return app;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

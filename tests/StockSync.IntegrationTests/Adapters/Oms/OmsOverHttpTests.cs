@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using StockSync.Contracts.Orders;
@@ -21,7 +20,6 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
     private const string Dc = "DC-OMS";
     private const string Store = "STORE-OMS";
 
-    private readonly int _simulatorPort = FreePort();
 
     protected override bool RealHttp => true;
 
@@ -31,7 +29,7 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
         {
             var settings = base.HostSettings;
             settings["Oms:Enabled"] = "true";
-            settings["Oms:BaseUrl"] = $"http://127.0.0.1:{_simulatorPort}/oms";
+            settings["Oms:BaseUrl"] = $"http://127.0.0.1:{SimulatorPort}/oms";
             settings["Oms:Timeout"] = "00:00:05";
             for (var i = 0; i < 20; i++)
             {
@@ -115,7 +113,7 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
 
     private async Task<WebApplication> StartSimulatorAsync()
     {
-        var (app, address) = await SimulatorApp.StartAsync(_simulatorPort);
+        var (app, address) = await SimulatorApp.StartAsync(SimulatorPort);
         Log($"simulators on {address}; StockSync on {Host.Address!}");
         await SettingsAsync(new { stockSyncUrl = Host.Address!.ToString() });
         return app;
@@ -124,19 +122,13 @@ public sealed class OmsOverHttpTests(ITestOutputHelper output) : OrderFlowTest(o
     private async Task SettingsAsync(object settings)
     {
         using var client = new HttpClient();
-        (await client.PutAsJsonAsync($"http://127.0.0.1:{_simulatorPort}/oms/settings", settings)).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"http://127.0.0.1:{SimulatorPort}/oms/settings", settings)).EnsureSuccessStatusCode();
     }
 
     private async Task<JsonArray> FulfillmentsAsync()
     {
         using var client = new HttpClient();
-        return JsonNode.Parse(await client.GetStringAsync($"http://127.0.0.1:{_simulatorPort}/oms/fulfillments"))!.AsArray();
+        return JsonNode.Parse(await client.GetStringAsync($"http://127.0.0.1:{SimulatorPort}/oms/fulfillments"))!.AsArray();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
