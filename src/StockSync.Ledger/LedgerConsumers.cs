@@ -94,5 +94,10 @@ internal static class LedgerPublications
         {
             await publisher.Publish(gap, ct).ConfigureAwait(false);
         }
+
+        if (result.MovementsApplied is { } applied)
+        {
+            await publisher.Publish(applied, ct).ConfigureAwait(false);
+        }
     }
 }

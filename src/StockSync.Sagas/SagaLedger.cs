@@ -91,6 +91,11 @@ public sealed class SagaLedger(LedgerBatchWriter writer, StockSyncDbContext db, 
         {
             await context.Publish(gap, context.CancellationToken).ConfigureAwait(false);
         }
+
+        if (result.MovementsApplied is { } applied)
+        {
+            await context.Publish(applied, context.CancellationToken).ConfigureAwait(false);
+        }
     }
 }
 

@@ -114,7 +114,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         if (allOrNothing && rejections.Count > 0)
         {
             // Nothing was added to the context: the decisions above only touched the in-memory batch state.
-            return new LedgerBatchResult(Applied: 0, DuplicateIndexes: duplicates, Rejections: rejections, AvailabilityChanges: [], GapsOpened: []);
+            return new LedgerBatchResult(Applied: 0, DuplicateIndexes: duplicates, Rejections: rejections, AvailabilityChanges: [], GapsOpened: [], MovementsApplied: null);
         }
 
         db.ProcessedMovements.AddRange(processedRows);
@@ -125,12 +125,14 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         var availability = changedPositions
             .Select(p => ToAvailabilityChanged(p, newestOccurred[new StockKey(p.Sku, p.LocationId)], now))
             .ToList();
+        var appliedMovements = movements.Where((_, i) => outcomes[i] is MovementOutcome.Applied).ToList();
         var result = new LedgerBatchResult(
-            Applied: outcomes.Count(o => o is MovementOutcome.Applied),
+            Applied: appliedMovements.Count,
             DuplicateIndexes: duplicates,
             Rejections: rejections,
             AvailabilityChanges: availability,
-            GapsOpened: gaps);
+            GapsOpened: gaps,
+            MovementsApplied: AppliedMovements.Event(appliedMovements, now));
         if (beforeCommit is not null)
         {
             await beforeCommit(result, ct).ConfigureAwait(false);
@@ -191,13 +193,17 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
 /// </summary>
 public sealed record LedgerInbox(Guid ConsumerId, string Consumer, IReadOnlyList<Guid> MessageIds);
 
-/// <summary>What a batch did. Indexes refer to the order of the movements passed in.</summary>
+/// <summary>
+/// What a batch did. Indexes refer to the order of the movements passed in. <see cref="MovementsApplied"/> lists the
+/// movements that took effect (null when none did); the caller publishes it with the availability changes.
+/// </summary>
 public sealed record LedgerBatchResult(
     int Applied,
     IReadOnlyList<int> DuplicateIndexes,
     IReadOnlyList<LedgerRejection> Rejections,
     IReadOnlyList<AvailabilityChanged> AvailabilityChanges,
-    IReadOnlyList<SequenceGapDetected> GapsOpened);
+    IReadOnlyList<SequenceGapDetected> GapsOpened,
+    MovementsApplied? MovementsApplied);
 
 /// <summary>A movement of the batch that was refused, with the reason.</summary>
 public sealed record LedgerRejection(int Index, StockMovement Movement, MovementOutcome.Rejected Outcome);
