@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
+using StockSync.Adapters.Erp;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
@@ -34,6 +35,7 @@ builder.Services.AddStockSyncOrderFlows(builder.Configuration);
 builder.Services.AddStockSyncMarketplaceAdapter(builder.Configuration);
 builder.Services.AddStockSyncOmsAdapter(builder.Configuration);
 builder.Services.AddStockSyncPosAdapter();
+builder.Services.AddStockSyncErpAdapter(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
@@ -62,6 +64,7 @@ app.MapMarketplaceOrdersApi();
 app.MapMappingsApi();
 app.MapOmsApi();
 app.MapPosAdapter();
+app.MapErpPostingsApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -1,7 +1,7 @@
 namespace StockSync.Persistence;
 
 /// <summary>Names this process in lease and claim columns (<c>outbox_partitions.owner</c>, <c>deadline_claims.claimed_by</c>).</summary>
-internal static class ReplicaId
+public static class ReplicaId
 {
     /// <summary>Machine, process and a fresh id: unique per process, readable by operators, at most 128 characters.</summary>
     public static string New()

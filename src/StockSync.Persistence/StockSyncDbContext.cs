@@ -35,6 +35,12 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
 
     public DbSet<Operations.OpsStuckThresholdRecord> OpsStuckThresholds => Set<Operations.OpsStuckThresholdRecord>();
 
+    /// <summary>The ERP postings queue and its exception queue (status <c>Failed</c>).</summary>
+    public DbSet<Erp.ErpPostingRecord> ErpPostings => Set<Erp.ErpPostingRecord>();
+
+    /// <summary>Leases on jobs one replica at a time runs (the ERP postings dispatcher).</summary>
+    public DbSet<Leases.DispatcherLeaseRecord> DispatcherLeases => Set<Leases.DispatcherLeaseRecord>();
+
     /// <summary>Set when outbox rows were saved in the current unit of work; the commit wakes the dispatcher.</summary>
     internal bool OutboxRowsPending { get; set; }
 

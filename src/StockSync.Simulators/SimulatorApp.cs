@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using StockSync.Simulators.Erp;
 using StockSync.Simulators.Marketplaces;
 using StockSync.Simulators.Oms;
 using StockSync.Simulators.Pos;
@@ -8,7 +9,7 @@ namespace StockSync.Simulators;
 
 /// <summary>
 /// The simulators' web app: every simulated system under its own path (<c>/marketplaces/{name}</c> for marketplaces,
-/// <c>/pos/stores/{store}</c> for store tills), with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
+/// <c>/pos/stores/{store}</c> for store tills, <c>/erp</c> for the ERP), with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
 /// with <c>dotnet run --project src/StockSync.Simulators</c>.
 /// </summary>
 public static class SimulatorApp
@@ -30,12 +31,14 @@ public static class SimulatorApp
         builder.Services.Configure<PosSimulatorOptions>(builder.Configuration.GetSection(PosSimulatorOptions.Section));
         builder.Services.AddHttpClient(PosSimulator.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // each upload has Pos:Timeout
         builder.Services.AddSingleton<PosSimulator>();
+        builder.Services.AddSingleton<ErpSimulator>();
         builder.Services.AddProblemDetails();
         var app = builder.Build();
         app.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
         app.MapMarketplaceSimulator();
         app.MapOmsSimulator();
         app.MapPosSimulator();
+        app.MapErpSimulator();
         return app;
     }
 

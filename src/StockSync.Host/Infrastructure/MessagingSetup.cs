@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using StockSync.Adapters.Erp;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
@@ -36,6 +37,7 @@ internal static class MessagingSetup
             x.AddStockSyncMarketplaceConsumers();
             x.AddStockSyncOmsConsumers();
             x.AddStockSyncPosConsumers();
+            x.AddStockSyncErpConsumers();
 
             if (transport.Kind == TransportKind.RabbitMq)
             {

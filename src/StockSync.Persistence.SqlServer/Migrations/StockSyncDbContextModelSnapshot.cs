@@ -594,6 +594,110 @@ namespace StockSync.Persistence.SqlServer.Migrations
                     b.ToTable("source_sequences", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Persistence.Erp.ErpPostingRecord", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Sequence"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("failed_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTime?>("PostedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("posted_at");
+
+                    b.Property<string>("PostingId")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)")
+                        .HasColumnName("posting_id");
+
+                    b.Property<DateTime?>("RequeuedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("requeued_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_erp_postings");
+
+                    b.HasIndex("PostingId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_erp_postings_posting_id");
+
+                    b.HasIndex("Status", "Sequence")
+                        .HasDatabaseName("ix_erp_postings_status_sequence");
+
+                    b.ToTable("erp_postings", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Leases.DispatcherLeaseRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("owner");
+
+                    b.Property<DateTime?>("RenewedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("renewed_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_dispatcher_leases");
+
+                    b.ToTable("dispatcher_leases", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Mapping.ExternalIdRecord", b =>
                 {
                     b.Property<string>("System")

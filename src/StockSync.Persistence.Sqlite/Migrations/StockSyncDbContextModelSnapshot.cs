@@ -583,6 +583,108 @@ namespace StockSync.Persistence.Sqlite.Migrations
                     b.ToTable("source_sequences", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Persistence.Erp.ErpPostingRecord", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failed_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTime?>("PostedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("posted_at");
+
+                    b.Property<string>("PostingId")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("posting_id");
+
+                    b.Property<DateTime?>("RequeuedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requeued_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_erp_postings");
+
+                    b.HasIndex("PostingId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_erp_postings_posting_id");
+
+                    b.HasIndex("Status", "Sequence")
+                        .HasDatabaseName("ix_erp_postings_status_sequence");
+
+                    b.ToTable("erp_postings", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Leases.DispatcherLeaseRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.Property<DateTime?>("RenewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("renewed_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_dispatcher_leases");
+
+                    b.ToTable("dispatcher_leases", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Mapping.ExternalIdRecord", b =>
                 {
                     b.Property<string>("System")

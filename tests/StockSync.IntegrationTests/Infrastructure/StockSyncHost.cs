@@ -61,6 +61,8 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
             ["Transport:Kind"] = rabbitMq ? "RabbitMq" : "InMemory",
             ["Ledger:BatchTimeLimit"] = "00:00:00.010",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Postings still queue; only the ERP tests, which start the ERP simulator, send them.
+            ["Erp:Postings:DispatcherEnabled"] = "false",
         };
         if (vhost is not null)
         {

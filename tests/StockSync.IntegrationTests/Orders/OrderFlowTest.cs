@@ -279,7 +279,7 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNothingFaultedAsync()
     {
-        string[] queues = ["oms-fulfillments_error", "marketplace-orders_error", "marketplace-shipments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", "pos-journals_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
+        string[] queues = ["oms-fulfillments_error", "marketplace-orders_error", "marketplace-shipments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", "erp-postings_error", "pos-journals_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
         await using var connection = await Host.VirtualHost!.ConnectAsync();
         var faulted = new List<string>();
         foreach (var queue in queues)
