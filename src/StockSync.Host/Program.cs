@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Serilog;
 using StockSync.Adapters.Erp;
+using StockSync.Adapters.Ecommerce;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
@@ -36,6 +37,8 @@ builder.Services.AddStockSyncMarketplaceAdapter(builder.Configuration);
 builder.Services.AddStockSyncOmsAdapter(builder.Configuration);
 builder.Services.AddStockSyncPosAdapter();
 builder.Services.AddStockSyncErpAdapter(builder.Configuration);
+// The storefront (Shopify-shaped) adapter, when Ecommerce:Enabled: webhooks in, availability out.
+builder.Services.AddStockSyncEcommerceAdapter(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
@@ -65,6 +68,7 @@ app.MapMappingsApi();
 app.MapOmsApi();
 app.MapPosAdapter();
 app.MapErpPostingsApi();
+app.MapStockSyncEcommerce(app.Configuration);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -38,6 +38,33 @@ public sealed class InventoryQueries(StockSyncDbContext db, ChannelExposure chan
         return new SkuInventoryView(sku, locations.Sum(l => l.AvailableToSell), locations);
     }
 
+    /// <summary>
+    /// One page of every position as one sales channel sees it (the quantity its policy exposes, and the position's
+    /// version), in (SKU, location) order after <paramref name="after"/>: what an adapter needs to resynchronise the
+    /// channel's system from scratch. An empty page is the end. <see langword="null"/> when the channel is not configured.
+    /// </summary>
+    public async Task<IReadOnlyList<ChannelPositionView>?> GetChannelPageAsync(string channelId, StockKey? after, int limit, CancellationToken ct)
+    {
+        if (!channels.Policies.Any(p => p.ChannelId == channelId))
+        {
+            return null;
+        }
+
+        var query = db.Positions.AsNoTracking();
+        if (after is { } last)
+        {
+            query = query.Where(p => string.Compare(p.Sku, last.Sku) > 0 || (p.Sku == last.Sku && string.Compare(p.LocationId, last.LocationId) > 0));
+        }
+
+        var rows = await query.OrderBy(p => p.Sku).ThenBy(p => p.LocationId).Take(limit).ToListAsync(ct).ConfigureAwait(false);
+        return [.. rows.Select(r =>
+        {
+            var key = new StockKey(r.Sku, r.LocationId);
+            var quantity = channels.For(key, r.ToDomain()).First(c => c.ChannelId == channelId).Quantity;
+            return new ChannelPositionView(r.Sku, r.LocationId, r.Version, quantity);
+        })];
+    }
+
     /// <summary>The newest ledger rows of one key, newest first; <paramref name="beforeId"/> pages further back.</summary>
     public async Task<IReadOnlyList<LedgerEntryView>> GetLedgerAsync(string sku, string locationId, int limit, long? beforeId, CancellationToken ct)
     {
@@ -121,6 +148,9 @@ public sealed record LocationPositionView(
     IReadOnlyList<ChannelAvailability> Channels,
     DateTimeOffset? CountedAsOf,
     DateTimeOffset UpdatedAt);
+
+/// <summary>One position as one sales channel sees it: the exposed quantity, at the position's version.</summary>
+public sealed record ChannelPositionView(string Sku, string LocationId, long Version, int Quantity);
 
 /// <summary>One ledger row as the API shows it.</summary>
 public sealed record LedgerEntryView(

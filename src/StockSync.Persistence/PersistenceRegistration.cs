@@ -42,6 +42,7 @@ public static class PersistenceRegistration
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddScoped<Mapping.ExternalIds>();
         services.TryAddScoped<Ledger.SourceSequences>();
+        services.TryAddScoped<Adapters.WebhookReceipts>();
         return services;
     }
 

@@ -4,12 +4,13 @@ using StockSync.Simulators.Erp;
 using StockSync.Simulators.Marketplaces;
 using StockSync.Simulators.Oms;
 using StockSync.Simulators.Pos;
+using StockSync.Simulators.Storefront;
 
 namespace StockSync.Simulators;
 
 /// <summary>
 /// The simulators' web app: every simulated system under its own path (<c>/marketplaces/{name}</c> for marketplaces,
-/// <c>/pos/stores/{store}</c> for store tills, <c>/erp</c> for the ERP), with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
+/// <c>/pos/stores/{store}</c> for store tills, <c>/erp</c> for the ERP, <c>/storefront</c> for the Shopify-shaped storefront), with a fault switch per system. Tests host it in-process on a free port (<see cref="StartAsync"/>); users run it
 /// with <c>dotnet run --project src/StockSync.Simulators</c>.
 /// </summary>
 public static class SimulatorApp
@@ -32,6 +33,10 @@ public static class SimulatorApp
         builder.Services.AddHttpClient(PosSimulator.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // each upload has Pos:Timeout
         builder.Services.AddSingleton<PosSimulator>();
         builder.Services.AddSingleton<ErpSimulator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<StorefrontSimulatorOptions>(builder.Configuration.GetSection(StorefrontSimulatorOptions.Section));
+        builder.Services.AddSingleton<StorefrontSimulator>();
+        builder.Services.AddHttpClient(StorefrontSimulatorApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddProblemDetails();
         var app = builder.Build();
         app.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
@@ -39,6 +44,7 @@ public static class SimulatorApp
         app.MapOmsSimulator();
         app.MapPosSimulator();
         app.MapErpSimulator();
+        app.MapStorefrontSimulator();
         return app;
     }
 

@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using StockSync.Adapters.Erp;
+using StockSync.Adapters.Ecommerce;
+using StockSync.Adapters.Ecommerce.Availability;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
@@ -38,15 +40,23 @@ internal static class MessagingSetup
             x.AddStockSyncOmsConsumers();
             x.AddStockSyncPosConsumers();
             x.AddStockSyncErpConsumers();
+            x.AddStockSyncEcommerceConsumers(configuration);
 
             if (transport.Kind == TransportKind.RabbitMq)
             {
-                x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+                x.AddConfigureEndpointsCallback((context, name, endpoint) =>
                 {
                     var settings = context.GetRequiredService<IOptions<RabbitMqSettings>>().Value;
                     if (settings.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     {
                         rabbit.SetQuorumQueue();
+                    }
+
+                    // One replica at a time holds the storefront's latest values and pushes them (its rate limit is
+                    // one budget, and two pushers would race on a key); another takes over when it goes away.
+                    if (name == StorefrontAvailabilityConsumerDefinition.QueueName && endpoint is IRabbitMqReceiveEndpointConfigurator single)
+                    {
+                        single.SingleActiveConsumer = true;
                     }
                 });
                 x.UsingRabbitMq((context, cfg) =>

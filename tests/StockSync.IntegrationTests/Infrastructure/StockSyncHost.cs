@@ -87,8 +87,11 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
         if (realHttp)
         {
             host.UseKestrel();
-            host.StartServer(); // builds and starts the host on Kestrel: migrations run, the bus connects
-            host.Address = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            host.StartServer(); // builds and starts the host: migrations run, the bus connects
+            var addresses = host.Services.GetRequiredService<IServer>().Features
+                .Get<IServerAddressesFeature>()!.Addresses;
+            host.Address = new Uri(addresses.First());
+            host.ClientOptions.BaseAddress = host.Address;
         }
         else
         {

@@ -56,20 +56,23 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
         ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Fatal",
     };
 
-    /// <summary>Whether the host listens over real HTTP (for tests whose simulators call it), instead of the in-memory test server.</summary>
+    /// <summary>The host listens on a real loopback port (for callers outside the test process, such as a simulator's webhooks).</summary>
     protected virtual bool RealHttp => false;
 
-    public async Task InitializeAsync()
+    /// <summary>Error queues of endpoints beyond the order flows and the ledger that <see cref="AssertNothingFaultedAsync"/> also checks.</summary>
+    protected virtual IEnumerable<string> MoreErrorQueues => [];
+
+    public virtual async Task InitializeAsync()
     {
         _clock.Start();
         Host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, HostSettings, RealHttp);
-        Http = Host.Address is { } address ? new HttpClient { BaseAddress = address } : Host.CreateClient();
+        Http = Host.CreateClient();
         Http.Timeout = TimeSpan.FromSeconds(60);
         Output.WriteLine($"Running against {Host.Description}");
         Log("host started");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Log("test finished");
         Http?.Dispose();
@@ -279,7 +282,7 @@ public abstract class OrderFlowTest(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNothingFaultedAsync()
     {
-        string[] queues = ["oms-fulfillments_error", "marketplace-orders_error", "marketplace-shipments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", "erp-postings_error", "pos-journals_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error"];
+        string[] queues = ["oms-fulfillments_error", "marketplace-orders_error", "marketplace-shipments_error", "click-and-collect_error", "order-fulfillment_error", "return-inspection_error", "marketplace-order_error", "marketplace-acknowledgements_error", "erp-postings_error", "pos-journals_error", $"{LedgerOptions.EndpointName}_error", $"{LedgerOptions.IsolatedEndpointName}_error", .. MoreErrorQueues];
         await using var connection = await Host.VirtualHost!.ConnectAsync();
         var faulted = new List<string>();
         foreach (var queue in queues)
