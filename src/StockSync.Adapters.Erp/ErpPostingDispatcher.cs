@@ -18,7 +18,7 @@ public enum ErpDispatchOutcome
     /// <summary>Another replica holds the dispatcher lease.</summary>
     NotLeaseHolder,
 
-    /// <summary>The ERP was unavailable on an earlier round; this replica is backing off until <see cref="ErpDispatchRound.NextRoundAt"/>.</summary>
+    /// <summary>The ERP was unavailable on an earlier round; this replica holds the lease and backs off until <see cref="ErpDispatchRound.NextRoundAt"/>.</summary>
     WaitingForErp,
 
     /// <summary>A batch went to the ERP and was answered (each posting posted or refused).</summary>
@@ -46,10 +46,10 @@ public sealed record ErpDispatchRound(ErpDispatchOutcome Outcome, int Sent = 0, 
 /// Nothing on the sales path waits for this: the ledger applies, and the consumer queues, whether the ERP is up or not.
 /// </summary>
 /// <remarks>
-/// The lease is renewed before every request and outlives a request (the options check it), so two replicas never send
-/// the same posting. Should a replica stall past its lease in the middle of a request, the next holder may send that
-/// batch again; the ERP recognises a repeated posting id (that is what the id is for) and the posting is still posted
-/// once.
+/// The lease is renewed on every round (also while backing off from an unavailable ERP) and outlives a request (the
+/// options check it), so two replicas never send the same posting. Should a replica stall past its lease in the middle
+/// of a request, the next holder may send that batch again; the ERP recognises a repeated posting id (that is what the
+/// id is for) and the posting is still posted once.
 /// </remarks>
 public sealed partial class ErpPostingDispatcher(
     IServiceScopeFactory scopes,
@@ -72,16 +72,18 @@ public sealed partial class ErpPostingDispatcher(
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
-        if (_resumeAt is { } resume && resume > now)
-        {
-            return new ErpDispatchRound(ErpDispatchOutcome.WaitingForErp, NextRoundAt: resume);
-        }
-
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
         if (!await DispatcherLeases.TryAcquireAsync(db, LeaseName, DispatcherId, now.UtcDateTime, (now + settings.Lease).UtcDateTime, ct).ConfigureAwait(false))
         {
             return new ErpDispatchRound(ErpDispatchOutcome.NotLeaseHolder);
+        }
+
+        // Backing off from an unavailable ERP keeps the lease (renewed above), so a standby replica does not step in
+        // and ask the ERP again in the middle of the backoff.
+        if (_resumeAt is { } resume && resume > now)
+        {
+            return new ErpDispatchRound(ErpDispatchOutcome.WaitingForErp, NextRoundAt: resume);
         }
 
         var due = now.UtcDateTime;
@@ -165,8 +167,9 @@ public sealed partial class ErpPostingDispatcher(
                 {
                     wait = settings.PauseBetweenBatches;
                 }
-                else if (round.NextRoundAt is { } next)
+                else if (round.NextRoundAt is { } next && next - time.GetUtcNow() < wait)
                 {
+                    // Never longer than the poll interval: each round renews the lease.
                     wait = next - time.GetUtcNow();
                 }
             }

@@ -65,4 +65,39 @@ public sealed class ErpPostingReplicaTests : IAsyncLifetime
 
         Assert.Equal(["P1", "P2", "P3"], _bed.Erp.Booked);
     }
+
+    [Fact]
+    public async Task A_replica_backing_off_from_an_unavailable_ERP_keeps_the_lease_so_no_standby_asks_the_ERP_in_between()
+    {
+        var (holder, standby) = (NewReplica(), NewReplica());
+        await _bed.EnqueueAsync("P1");
+        _bed.Erp.Unavailable = new ErpBatchOutcome.Unavailable("down", null);
+        Assert.Equal(ErpDispatchOutcome.ErpUnavailable, (await holder.DispatchOnceAsync(default)).Outcome);
+
+        // Six backoffs of up to 8 s: far past the 30 s lease, renewed by the holder's rounds while it waits.
+        for (var i = 0; i < 6; i++)
+        {
+            _bed.Clock.Advance(TimeSpan.FromSeconds(0.5));
+            Assert.Equal(ErpDispatchOutcome.WaitingForErp, (await holder.DispatchOnceAsync(default)).Outcome);
+            Assert.Equal(ErpDispatchOutcome.NotLeaseHolder, (await standby.DispatchOnceAsync(default)).Outcome);
+            var round = await WaitOutAsync(holder);
+            Assert.Equal(ErpDispatchOutcome.ErpUnavailable, round.Outcome);
+        }
+
+        Assert.Equal(7, _bed.Erp.Requests.Count);
+    }
+
+    /// <summary>Runs the holder's rounds every second (as its loop would) until it asks the ERP again.</summary>
+    private async Task<ErpDispatchRound> WaitOutAsync(ErpPostingDispatcher holder)
+    {
+        while (true)
+        {
+            _bed.Clock.Advance(TimeSpan.FromSeconds(1));
+            var round = await holder.DispatchOnceAsync(default);
+            if (round.Outcome != ErpDispatchOutcome.WaitingForErp)
+            {
+                return round;
+            }
+        }
+    }
 }
