@@ -1,6 +1,4 @@
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,15 +98,8 @@ public sealed partial class MarketplaceOrderPoller(
     }
 
     /// <summary>The message id of a downloaded order: the same for every download of it.</summary>
-    public static Guid MessageIdFor(string marketplace, string marketplaceOrderId)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"stocksync:marketplace-download:{marketplace}:{marketplaceOrderId}"), hash);
-        var bytes = hash[..16].ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes);
-    }
+    public static Guid MessageIdFor(string marketplace, string marketplaceOrderId) =>
+        NameBasedIds.Create($"stocksync:marketplace-download:{marketplace}:{marketplaceOrderId}");
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using StockSync.Contracts.Orders;
+using StockSync.Persistence;
 
 namespace StockSync.Adapters.Oms;
 
@@ -56,12 +55,7 @@ public static class OmsEvents
     public static Guid MessageIdFor(string eventId)
     {
         ArgumentNullException.ThrowIfNull(eventId);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("stocksync:oms-event:" + eventId), hash);
-        var bytes = hash[..16].ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes);
+        return NameBasedIds.Create("stocksync:oms-event:" + eventId);
     }
 
     /// <summary>The canonical message for <paramref name="e"/>.</summary>

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace StockSync.Sagas;
 
 /// <summary>
@@ -53,11 +50,6 @@ public static class OrderIds
     private static Guid NameBased(string space, string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(space + id), hash);
-        var bytes = hash[..16].ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom, name-based), in Guid's little-endian layout
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(bytes);
+        return Persistence.NameBasedIds.Create(space + id);
     }
 }
