@@ -25,5 +25,10 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The run broke before or outside the tests (build error, infrastructure): count it as a failure.
   failed=1
 fi
+if [ "$failed" -gt 0 ]; then
+  # Name the failures (with the head of their messages) next to the summary, where a truncated CI log still shows them.
+  echo "Failed tests:"
+  grep -E -A4 '^ +Failed [A-Za-z_]' "$log" | grep -v -E '^ +Stack Trace:|^--$' | cut -c1-400 | head -n 60 || true
+fi
 echo "$passed passed, $failed failed"
 exit "$status"

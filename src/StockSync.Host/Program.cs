@@ -68,6 +68,7 @@ app.MapMappingsApi();
 app.MapOmsApi();
 app.MapPosAdapter();
 app.MapErpPostingsApi();
+app.MapErpInboundApi();
 app.MapStockSyncEcommerce(app.Configuration);
 
 app.Lifetime.ApplicationStarted.Register(() =>

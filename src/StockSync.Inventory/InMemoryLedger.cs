@@ -10,7 +10,7 @@ public sealed class InMemoryLedger : ILedgerState
 {
     private readonly Dictionary<StockKey, StockPosition> _positions = [];
     private readonly List<LedgerLine> _lines = [];
-    private readonly HashSet<(string SourceSystem, string SourceMessageId)> _applied = [];
+    private readonly Dictionary<(string SourceSystem, string SourceMessageId), string> _applied = [];
     private readonly Func<string, bool> _isKnownSku;
     private readonly Func<string, bool> _isKnownLocation;
 
@@ -27,19 +27,23 @@ public sealed class InMemoryLedger : ILedgerState
     /// <summary>Every position with at least one recorded change.</summary>
     public IReadOnlyDictionary<StockKey, StockPosition> Positions => _positions;
 
-    /// <summary>Applies one movement: a duplicate (same source system and message id) is a no-op.</summary>
+    /// <summary>
+    /// Applies one movement: a duplicate (same source system and message id, same content) is a no-op; the same id
+    /// with other content is refused as <see cref="RejectionKind.ConflictingDuplicate"/>.
+    /// </summary>
     public MovementOutcome Apply(StockMovement movement)
     {
         ArgumentNullException.ThrowIfNull(movement);
-        if (_applied.Contains((movement.SourceSystem, movement.SourceMessageId)))
+        var fingerprint = MovementFingerprint.Of(movement);
+        if (_applied.TryGetValue((movement.SourceSystem, movement.SourceMessageId), out var earlier))
         {
-            return new MovementOutcome.Applied([]);
+            return earlier == fingerprint ? new MovementOutcome.Applied([]) : MovementFingerprint.Conflict(movement, earlier, fingerprint);
         }
 
         var outcome = LedgerEngine.Decide(movement, this);
         if (outcome is MovementOutcome.Applied applied)
         {
-            _applied.Add((movement.SourceSystem, movement.SourceMessageId));
+            _applied.Add((movement.SourceSystem, movement.SourceMessageId), fingerprint);
             foreach (var change in applied.Changes)
             {
                 _positions[change.Key] = change.After;

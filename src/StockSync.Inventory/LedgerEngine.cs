@@ -162,6 +162,9 @@ public enum RejectionKind
 
     /// <summary>A reservation asks for more than is available to sell.</summary>
     InsufficientAvailable,
+
+    /// <summary>The movement's id was applied before with different content (see <see cref="MovementFingerprint"/>).</summary>
+    ConflictingDuplicate,
 }
 
 /// <summary>One key's position before and after a movement, and the delta that was recorded for it.</summary>

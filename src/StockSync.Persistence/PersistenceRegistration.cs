@@ -41,6 +41,7 @@ public static class PersistenceRegistration
         });
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddScoped<Mapping.ExternalIds>();
+        services.TryAddScoped<Reconciliation.StockSnapshots>();
         services.TryAddScoped<Ledger.SourceSequences>();
         services.TryAddScoped<Adapters.WebhookReceipts>();
         return services;

@@ -22,14 +22,31 @@ public sealed class InMemoryLedgerTests
     }
 
     [Fact]
-    public void A_redelivery_with_the_same_ids_but_a_different_payload_is_still_a_duplicate()
+    public void A_reused_id_with_different_content_is_refused_and_changes_nothing()
     {
         _ledger.Apply(Receipt(10));
         var sale = Sale(3);
         _ledger.Apply(sale);
 
-        _ledger.Apply(sale with { Quantity = 5 });
+        var outcome = _ledger.Apply(sale with { Quantity = 5, OccurredAt = sale.OccurredAt.AddDays(1) });
 
+        var rejected = Assert.IsType<MovementOutcome.Rejected>(outcome);
+        Assert.Equal(RejectionKind.ConflictingDuplicate, rejected.Kind);
+        Assert.Contains($"{sale.SourceSystem}/{sale.SourceMessageId} was applied before with different content", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal(7, _ledger.GetPosition(StoreKey).OnHand);
+        Assert.Equal(2, _ledger.Lines.Count);
+    }
+
+    [Fact]
+    public void A_redelivery_that_states_the_same_instant_in_another_offset_is_a_duplicate()
+    {
+        _ledger.Apply(Receipt(10));
+        var sale = Sale(3);
+        _ledger.Apply(sale);
+
+        var outcome = _ledger.Apply(sale with { OccurredAt = sale.OccurredAt.ToOffset(TimeSpan.FromHours(-5)) });
+
+        Assert.Empty(Assert.IsType<MovementOutcome.Applied>(outcome).Changes);
         Assert.Equal(7, _ledger.GetPosition(StoreKey).OnHand);
     }
 

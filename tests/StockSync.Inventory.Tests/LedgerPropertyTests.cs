@@ -357,6 +357,29 @@ public sealed class LedgerPropertyTests
         });
 
     [Property]
+    public Property A_reused_id_with_other_content_is_refused_and_changes_nothing() =>
+        Prop.ForAll(Arb.From(SafeDeltas()), movements =>
+        {
+            var ledger = Seed();
+            AssertAllApplied(ledger, movements);
+            var before = Snapshot(ledger);
+            var lines = ledger.Lines.Count;
+
+            foreach (var movement in movements)
+            {
+                // The same ids a day later, or with one unit more: what a till that restarted its numbering sends.
+                foreach (var reused in new[] { movement with { OccurredAt = movement.OccurredAt.AddDays(1) }, movement with { Quantity = movement.Quantity + 1 } })
+                {
+                    var refused = Assert.IsType<MovementOutcome.Rejected>(ledger.Apply(reused));
+                    Assert.Equal(RejectionKind.ConflictingDuplicate, refused.Kind);
+                }
+            }
+
+            Assert.Equal(before, Snapshot(ledger));
+            Assert.Equal(lines, ledger.Lines.Count);
+        });
+
+    [Property]
     public Property Redeliveries_interleaved_anywhere_change_nothing()
     {
         var cases =

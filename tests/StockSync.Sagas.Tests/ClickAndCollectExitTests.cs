@@ -216,6 +216,9 @@ public sealed class ClickAndCollectExitTests : IAsyncLifetime
         var shipped = (await _h.OrderLedgerAsync("CC-E8")).Where(e => e.MovementType == "FulfillmentShipped").ToList();
         Assert.Equal([(-2, -2)], shipped.Select(e => (e.OnHandDelta, e.AllocatedDelta)));
         Assert.Empty(_h.Delivered<FulfillmentCancelled>(m => m.OrderId == "CC-E8"));
+        var posting = await _h.DeliveredEventuallyAsync<ErpPostingRequested>(m => m.OrderId == "CC-E8");
+        Assert.Equal(("pickup:CC-E8", "Shipment", Store), (posting.PostingId, posting.Kind, posting.LocationId));
+        Assert.Equal(shipped.Sum(e => -e.OnHandDelta), posting.Lines.Sum(l => l.Quantity));
         await _h.AssertLedgerMatchesPositionsAsync();
     }
 

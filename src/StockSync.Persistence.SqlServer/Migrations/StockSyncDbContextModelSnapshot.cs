@@ -612,6 +612,11 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasColumnType("nvarchar(128)")
                         .HasColumnName("source_message_id");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("fingerprint");
+
                     b.Property<string>("MovementType")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -856,6 +861,102 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasName("pk_ops_stuck_thresholds");
 
                     b.ToTable("ops_stuck_thresholds", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.FeedCursorRecord", b =>
+                {
+                    b.Property<string>("Feed")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("feed");
+
+                    b.Property<string>("Cursor")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("cursor");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Feed")
+                        .HasName("pk_feed_cursors");
+
+                    b.ToTable("feed_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.StockSnapshotLineRecord", b =>
+                {
+                    b.Property<string>("SnapshotId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("LocationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("location_id");
+
+                    b.Property<int>("OnHand")
+                        .HasColumnType("int")
+                        .HasColumnName("on_hand");
+
+                    b.Property<int>("Part")
+                        .HasColumnType("int")
+                        .HasColumnName("part");
+
+                    b.HasKey("SnapshotId", "Sku", "LocationId")
+                        .HasName("pk_stock_snapshot_lines");
+
+                    b.ToTable("stock_snapshot_lines", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.StockSnapshotRecord", b =>
+                {
+                    b.Property<string>("SnapshotId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("completed_at");
+
+                    b.Property<int>("Parts")
+                        .HasColumnType("int")
+                        .HasColumnName("parts");
+
+                    b.Property<int>("PartsReceived")
+                        .HasColumnType("int")
+                        .HasColumnName("parts_received");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTime>("TakenAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("taken_at");
+
+                    b.HasKey("SnapshotId")
+                        .HasName("pk_stock_snapshots");
+
+                    b.HasIndex("Source", "TakenAt")
+                        .HasDatabaseName("ix_stock_snapshots_source_taken_at");
+
+                    b.ToTable("stock_snapshots", (string)null);
                 });
 
             modelBuilder.Entity("StockSync.Sagas.ClickAndCollect.ClickAndCollectState", b =>
@@ -1334,6 +1435,16 @@ namespace StockSync.Persistence.SqlServer.Migrations
                         .HasDatabaseName("ix_return_inspection_sagas_return_id");
 
                     b.ToTable("return_inspection_sagas", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.StockSnapshotLineRecord", b =>
+                {
+                    b.HasOne("StockSync.Persistence.Reconciliation.StockSnapshotRecord", null)
+                        .WithMany()
+                        .HasForeignKey("SnapshotId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_stock_snapshot_lines_stock_snapshots_snapshot_id");
                 });
 #pragma warning restore 612, 618
         }

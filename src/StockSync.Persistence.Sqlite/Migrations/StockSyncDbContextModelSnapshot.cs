@@ -603,6 +603,11 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("source_message_id");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fingerprint");
+
                     b.Property<string>("MovementType")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -843,6 +848,102 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasName("pk_ops_stuck_thresholds");
 
                     b.ToTable("ops_stuck_thresholds", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.FeedCursorRecord", b =>
+                {
+                    b.Property<string>("Feed")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("feed");
+
+                    b.Property<string>("Cursor")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cursor");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Feed")
+                        .HasName("pk_feed_cursors");
+
+                    b.ToTable("feed_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.StockSnapshotLineRecord", b =>
+                {
+                    b.Property<string>("SnapshotId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("LocationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location_id");
+
+                    b.Property<int>("OnHand")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("on_hand");
+
+                    b.Property<int>("Part")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("part");
+
+                    b.HasKey("SnapshotId", "Sku", "LocationId")
+                        .HasName("pk_stock_snapshot_lines");
+
+                    b.ToTable("stock_snapshot_lines", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.StockSnapshotRecord", b =>
+                {
+                    b.Property<string>("SnapshotId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<int>("Parts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parts");
+
+                    b.Property<int>("PartsReceived")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parts_received");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<DateTime>("TakenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("taken_at");
+
+                    b.HasKey("SnapshotId")
+                        .HasName("pk_stock_snapshots");
+
+                    b.HasIndex("Source", "TakenAt")
+                        .HasDatabaseName("ix_stock_snapshots_source_taken_at");
+
+                    b.ToTable("stock_snapshots", (string)null);
                 });
 
             modelBuilder.Entity("StockSync.Sagas.ClickAndCollect.ClickAndCollectState", b =>
@@ -1321,6 +1422,16 @@ namespace StockSync.Persistence.Sqlite.Migrations
                         .HasDatabaseName("ix_return_inspection_sagas_return_id");
 
                     b.ToTable("return_inspection_sagas", (string)null);
+                });
+
+            modelBuilder.Entity("StockSync.Persistence.Reconciliation.StockSnapshotLineRecord", b =>
+                {
+                    b.HasOne("StockSync.Persistence.Reconciliation.StockSnapshotRecord", null)
+                        .WithMany()
+                        .HasForeignKey("SnapshotId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_stock_snapshot_lines_stock_snapshots_snapshot_id");
                 });
 #pragma warning restore 612, 618
         }

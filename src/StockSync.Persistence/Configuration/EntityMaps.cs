@@ -1,3 +1,4 @@
+using StockSync.Inventory;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using StockSync.Persistence.Entities;
@@ -59,6 +60,7 @@ internal sealed class ProcessedMovementMap : IEntityTypeConfiguration<ProcessedM
         builder.ToTable("ProcessedMovements");
         builder.HasKey(p => new { p.SourceSystem, p.SourceMessageId });
         builder.Property(p => p.MovementType).HasMaxLength(64);
+        builder.Property(p => p.Fingerprint).HasMaxLength(MovementFingerprint.Length);
     }
 }
 

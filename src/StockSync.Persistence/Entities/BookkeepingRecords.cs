@@ -12,6 +12,13 @@ public sealed class ProcessedMovementRecord
 
     public required string MovementType { get; set; }
 
+    /// <summary>
+    /// The movement's <see cref="StockSync.Inventory.MovementFingerprint"/>: a later movement with the same key and
+    /// another fingerprint reused the id and is refused. Null for rows written before fingerprints were kept (they
+    /// match anything) and for non-movement messages.
+    /// </summary>
+    public string? Fingerprint { get; set; }
+
     public DateTime ProcessedAt { get; set; }
 }
 

@@ -12,7 +12,7 @@ namespace StockSync.Persistence.Ledger;
 internal sealed class BatchLedgerState : ILedgerState
 {
     private readonly StockSyncDbContext _db;
-    private readonly HashSet<(string, string)> _processed;
+    private readonly Dictionary<(string, string), string?> _processed;
     private readonly Dictionary<StockKey, PositionRecord> _records;
     private readonly Dictionary<StockKey, StockPosition> _positions = [];
     private readonly HashSet<string> _skus;
@@ -22,7 +22,7 @@ internal sealed class BatchLedgerState : ILedgerState
 
     private BatchLedgerState(
         StockSyncDbContext db,
-        HashSet<(string, string)> processed,
+        Dictionary<(string, string), string?> processed,
         Dictionary<StockKey, PositionRecord> records,
         HashSet<string> skus,
         HashSet<string> locations,
@@ -43,10 +43,9 @@ internal sealed class BatchLedgerState : ILedgerState
         var messageIds = movements.Select(m => m.SourceMessageId).Distinct().ToList();
         var processed = (await db.ProcessedMovements.AsNoTracking()
                 .Where(p => sourceSystems.Contains(p.SourceSystem) && messageIds.Contains(p.SourceMessageId))
-                .Select(p => new { p.SourceSystem, p.SourceMessageId })
+                .Select(p => new { p.SourceSystem, p.SourceMessageId, p.Fingerprint })
                 .ToListAsync(ct).ConfigureAwait(false))
-            .Select(p => (p.SourceSystem, p.SourceMessageId))
-            .ToHashSet();
+            .ToDictionary(p => (p.SourceSystem, p.SourceMessageId), p => p.Fingerprint);
 
         var keys = movements.SelectMany(KeysOf).ToHashSet();
         var skus = keys.Select(k => k.Sku).Distinct().ToList();
@@ -74,8 +73,22 @@ internal sealed class BatchLedgerState : ILedgerState
         return new BatchLedgerState(db, processed, records, knownSkus, knownLocations, laterSums);
     }
 
-    /// <summary>Claims the movement's idempotency key; false when it was applied before (or earlier in this batch).</summary>
-    public bool TryClaim(StockMovement movement) => _processed.Add((movement.SourceSystem, movement.SourceMessageId));
+    /// <summary>
+    /// Claims the movement's idempotency key with its <paramref name="fingerprint"/>. Answers
+    /// <see cref="Claim.Duplicate"/> when the key was applied before (or earlier in this batch) with the same content,
+    /// and <see cref="Claim.Conflict"/>, with the fingerprint applied, when it was applied with other content.
+    /// </summary>
+    public Claim TryClaim(StockMovement movement, string fingerprint, out string? appliedFingerprint)
+    {
+        if (_processed.TryAdd((movement.SourceSystem, movement.SourceMessageId), fingerprint))
+        {
+            appliedFingerprint = null;
+            return Claim.New;
+        }
+
+        appliedFingerprint = _processed[(movement.SourceSystem, movement.SourceMessageId)];
+        return appliedFingerprint is null || appliedFingerprint == fingerprint ? Claim.Duplicate : Claim.Conflict;
+    }
 
     /// <summary>Gives a claim back: the movement was refused and may be applied later.</summary>
     public void Release(StockMovement movement) => _processed.Remove((movement.SourceSystem, movement.SourceMessageId));
@@ -148,4 +161,17 @@ internal sealed class BatchLedgerState : ILedgerState
                 break;
         }
     }
+}
+
+/// <summary>What claiming a movement's idempotency key found.</summary>
+internal enum Claim
+{
+    /// <summary>The key is new: the movement is decided.</summary>
+    New,
+
+    /// <summary>The key was applied with the same content (or before fingerprints were kept): a no-op.</summary>
+    Duplicate,
+
+    /// <summary>The key was applied with other content: the movement is refused.</summary>
+    Conflict,
 }

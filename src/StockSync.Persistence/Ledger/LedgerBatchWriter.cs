@@ -76,10 +76,16 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
                 continue;
             }
 
-            if (!state.TryClaim(movement))
+            var fingerprint = MovementFingerprint.Of(movement);
+            switch (state.TryClaim(movement, fingerprint, out var appliedFingerprint))
             {
-                duplicates.Add(i);
-                continue;
+                case Claim.Duplicate:
+                    duplicates.Add(i);
+                    continue;
+                case Claim.Conflict:
+                    // The claim stays with the movement applied first; this one is refused and never applied.
+                    outcomes[i] = MovementFingerprint.Conflict(movement, appliedFingerprint!, fingerprint);
+                    continue;
             }
 
             sequences.Observe(movement);
@@ -96,6 +102,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
                 SourceSystem = movement.SourceSystem,
                 SourceMessageId = movement.SourceMessageId,
                 MovementType = movement.GetType().Name,
+                Fingerprint = fingerprint,
                 ProcessedAt = now.UtcDateTime,
             });
             foreach (var change in applied.Changes)

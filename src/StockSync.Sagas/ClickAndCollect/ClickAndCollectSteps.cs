@@ -155,7 +155,7 @@ public sealed class ClickAndCollectSteps(SagaLedger ledger, LocationStockReader 
         }).ConfigureAwait(false);
     }
 
-    /// <summary>The customer took the units: allocation and on-hand both decrease.</summary>
+    /// <summary>The customer took the units: allocation and on-hand both decrease, and the ERP is asked to book them out.</summary>
     public async Task CollectAsync(BehaviorContext<ClickAndCollectState, OrderCollected> context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -169,6 +169,18 @@ public sealed class ClickAndCollectSteps(SagaLedger ledger, LocationStockReader 
         await ledger.ApplyAsync(context, movements.Movements).ConfigureAwait(false);
         saga.CollectedAt = context.Message.CollectedAt.UtcDateTime;
         ClearPickupDeadlines(saga);
+
+        // The units left the store with the customer: the ERP books them out like a shipment.
+        await context.Publish(new ErpPostingRequested
+        {
+            PostingId = $"pickup:{saga.OrderId}",
+            Kind = "Shipment",
+            OrderId = saga.OrderId,
+            LocationId = saga.StoreId,
+            Reference = context.Message.HandoverId ?? saga.OrderId,
+            Lines = [.. saga.Lines.Select(l => new OrderLine { Sku = l.Sku, Quantity = l.Quantity })],
+            OccurredAt = context.Message.CollectedAt,
+        }).ConfigureAwait(false);
     }
 
     /// <summary>

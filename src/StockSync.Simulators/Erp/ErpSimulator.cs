@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 namespace StockSync.Simulators.Erp;
 
 /// <summary>
-/// The faults the simulated ERP is told to show. They apply to every call of its API (postings today; the inbound
-/// feeds, when they join, answer through <see cref="ErpSimulator.NextAnswer"/> too).
+/// The faults the simulated ERP is told to show. The counted and timed ones apply to every call of its API that
+/// StockSync makes (<c>POST /erp/postings</c>, and <c>GET</c> of <c>/erp/items</c>, <c>/erp/sites</c>,
+/// <c>/erp/documents</c> and <c>/erp/snapshot</c>), each answered through <see cref="ErpSimulator.NextAnswer"/>; the
+/// control calls of tests and the demo never fault.
 /// </summary>
 public sealed record ErpFaults
 {
@@ -28,6 +30,15 @@ public sealed record ErpFaults
 
     /// <summary>Postings the ERP refuses (400 in their result) every time they arrive, until the faults change.</summary>
     public IReadOnlyList<string> RefusePostingIds { get; init; } = [];
+
+    /// <summary>Each document appears twice in a page of <c>GET /erp/documents</c>, with the same cursor.</summary>
+    public bool DuplicateDocuments { get; init; }
+
+    /// <summary>The documents of a page of <c>GET /erp/documents</c> come in a shuffled order.</summary>
+    public bool ShuffleDocuments { get; init; }
+
+    /// <summary>The shuffle's seed, for a reproducible order (random when null).</summary>
+    public int? Seed { get; init; }
 }
 
 /// <summary>A posting the simulated ERP has booked: when it first arrived, and how many times it was delivered.</summary>
@@ -41,10 +52,15 @@ public sealed record PostingResult(string PostingId, int Status, string? Error);
 
 /// <summary>
 /// The state of the simulated ERP: its faults and its posting book (every posting booked once, in arrival order, with
-/// its delivery count; every call with its answer), so a test or the demo can check what the ERP saw. The inbound side
-/// (item and location master, receipts, transfers, snapshots by REST and CSV) adds its feeds next to the book.
+/// its delivery count; every call with its answer), so a test or the demo can check what the ERP saw; and its own side,
+/// which StockSync reads: the item master (item numbers, with the canonical SKU, order unit and barcodes) and the site
+/// master (site codes, with the canonical location id), both versioned by one change counter; the documents feed
+/// (purchase receipts, transfer shipments and receipts, each with a cursor); and the stock book per site and item in
+/// eaches, moved by the documents and by each newly booked posting (canonical ids mapped back through the master),
+/// read as a snapshot. <see cref="Clear"/> forgets the postings and calls; <see cref="ClearData"/> the master data, the
+/// documents and the stock book (the version and cursor counters keep counting up).
 /// </summary>
-public sealed class ErpSimulator
+public sealed partial class ErpSimulator
 {
     private readonly Lock _gate = new();
     private readonly List<BookedPosting> _booked = [];
@@ -130,6 +146,7 @@ public sealed class ErpSimulator
                 {
                     _byId[id] = _booked.Count;
                     _booked.Add(new BookedPosting(id, posting["sequence"]?.GetValue<long>(), posting["kind"]?.GetValue<string>(), now, 1, posting.DeepClone()));
+                    BookPosting(posting);
                     results.Add(new PostingResult(id, StatusCodes.Status201Created, null));
                 }
             }
@@ -172,7 +189,7 @@ public sealed class ErpSimulator
         }
     }
 
-    /// <summary>Forgets every posting and call (the faults stay).</summary>
+    /// <summary>Forgets every posting and call (the faults, the master data, the documents and the stock book stay).</summary>
     public void Clear()
     {
         lock (_gate)

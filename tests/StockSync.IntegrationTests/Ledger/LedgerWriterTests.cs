@@ -94,6 +94,29 @@ public abstract class LedgerWriterTests(DatabaseProvider provider, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_reused_id_with_other_content_is_refused_in_a_later_batch_and_in_the_same_batch()
+    {
+        await ApplyAsync([Movements.Receipt("SKU-C", "STORE-1", 30)]);
+        var sale = Movements.Sale("SKU-C", "STORE-1", 2, sequence: 1, source: "pos:restarted-till");
+        await ApplyAsync([sale]);
+
+        // The till restarted its numbering: a new day's sale under yesterday's id, then the same pair inside one batch.
+        var nextDay = sale with { OccurredAt = sale.OccurredAt.AddDays(1), Quantity = 1 };
+        var later = await ApplyAsync([nextDay, sale]);
+        var fresh = Movements.Sale("SKU-C", "STORE-1", 3, sequence: 2, source: "pos:restarted-till");
+        var sameBatch = await ApplyAsync([fresh, fresh with { Quantity = 4 }]);
+
+        var refused = Assert.Single(later.Rejections);
+        Assert.Equal((0, RejectionKind.ConflictingDuplicate), (refused.Index, refused.Outcome.Kind));
+        Assert.Equal([1], later.DuplicateIndexes);
+        Assert.Contains("applied before with different content", refused.Outcome.Reason, StringComparison.Ordinal);
+        var inBatch = Assert.Single(sameBatch.Rejections);
+        Assert.Equal((1, RejectionKind.ConflictingDuplicate), (inBatch.Index, inBatch.Outcome.Kind));
+        Assert.Equal(1, sameBatch.Applied);
+        Assert.Equal(25, (await PositionAsync("SKU-C", "STORE-1")).OnHand); // 30 - 2 - 3: neither reused id changed anything
+    }
+
+    [Fact]
     public async Task A_count_absorbs_late_sales_that_occurred_before_it_and_keeps_those_after_it()
     {
         var asOf = Movements.Morning.AddHours(1);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using StockSync.IntegrationTests.Orders;
@@ -119,24 +118,6 @@ public sealed class MarketplacePollingOverHttpTests(ITestOutputHelper output) : 
     {
         using var client = new HttpClient();
         return JsonNode.Parse(await client.GetStringAsync($"{Simulator}/walmart/orders/{order}"))!;
-    }
-
-    /// <summary>How many messages an error queue holds, and the fault reason of the first.</summary>
-    private async Task<(uint Count, string Reason)> ErrorQueueAsync(string queue)
-    {
-        await using var connection = await Host.VirtualHost!.ConnectAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        try
-        {
-            var count = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
-            var message = count > 0 ? await channel.BasicGetAsync(queue, autoAck: false) : null;
-            var reason = message?.BasicProperties.Headers?.TryGetValue("MT-Fault-Message", out var value) == true && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : string.Empty;
-            return (count, reason);
-        }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-        {
-            return (0, string.Empty); // not declared yet: MassTransit declares an error queue with its first fault
-        }
     }
 
     private async Task<WebApplication> StartSimulatorsAsync()
