@@ -18,7 +18,8 @@ public sealed record ErpPollResult(int Items, int Sites, int Documents, string? 
 /// <summary>
 /// Polls the ERP's REST feeds (<c>Erp:Inbound:Url</c>): first the item and site master changed since the stored
 /// version (applied at once, so the documents that follow find their mappings), then the documents after the stored
-/// cursor, page by page (handed on through the outbox with the new cursor in the same transaction), and a stock
+/// cursor, page by page, reading the master again after each page and before handing the page on through the outbox
+/// with the new cursor in the same transaction (a document booked just after its new item was created finds it), and a stock
 /// snapshot every <c>SnapshotInterval</c> or on request. A page that repeats or shuffles documents is put in cursor
 /// order and each document handed on once. One replica polls at a time (lease <c>erp-inbound</c>). A failed poll
 /// (ERP down, throttled, a refused master record) is logged and keeps its cursor; the next interval tries again.
@@ -40,26 +41,14 @@ public sealed partial class ErpFeedPoller(
     public async Task<ErpPollResult> PollOnceAsync(CancellationToken ct)
     {
         var settings = options.CurrentValue;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
-
-        var itemsAfter = await FeedCursors.GetAsync(db, ErpFeedIntake.ItemsFeed, ct).ConfigureAwait(false) ?? "0";
-        var sitesAfter = await FeedCursors.GetAsync(db, ErpFeedIntake.SitesFeed, ct).ConfigureAwait(false) ?? "0";
-        var items = await GetAsync(settings, $"items?after={Uri.EscapeDataString(itemsAfter)}", ct).ConfigureAwait(false);
-        var sites = await GetAsync(settings, $"sites?after={Uri.EscapeDataString(sitesAfter)}", ct).ConfigureAwait(false);
-        var itemList = Deserialize<List<ErpItem>>(items["items"], "items") ?? [];
-        var siteList = Deserialize<List<ErpSite>>(sites["sites"], "sites") ?? [];
-        if (itemList.Count > 0 || siteList.Count > 0)
+        var (items, sites) = await RefreshMasterAsync(settings, ct).ConfigureAwait(false);
+        var documents = 0;
+        string cursor;
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<ErpFeedIntake>().ApplyMasterAsync(
-                itemList,
-                siteList,
-                new Dictionary<string, string> { [ErpFeedIntake.ItemsFeed] = VersionOf(items, itemsAfter), [ErpFeedIntake.SitesFeed] = VersionOf(sites, sitesAfter) },
-                ct).ConfigureAwait(false);
+            cursor = await FeedCursors.GetAsync(scope.ServiceProvider.GetRequiredService<StockSyncDbContext>(), ErpFeedIntake.DocumentsFeed, ct).ConfigureAwait(false) ?? "0";
         }
 
-        var documents = 0;
-        var cursor = await FeedCursors.GetAsync(db, ErpFeedIntake.DocumentsFeed, ct).ConfigureAwait(false) ?? "0";
         while (true)
         {
             var page = await GetAsync(settings, $"documents?after={Uri.EscapeDataString(cursor)}&limit={settings.PageSize}", ct).ConfigureAwait(false);
@@ -74,6 +63,11 @@ public sealed partial class ErpFeedPoller(
                 break;
             }
 
+            // The master is read again after the page: an item or site the ERP created just before booking a document
+            // of this page is in place before the document is handed on.
+            var (moreItems, moreSites) = await RefreshMasterAsync(settings, ct).ConfigureAwait(false);
+            items += moreItems;
+            sites += moreSites;
             var last = read[^1].Cursor.ToString(CultureInfo.InvariantCulture);
             await using var pageScope = scopes.CreateAsyncScope();
             await pageScope.ServiceProvider.GetRequiredService<ErpFeedIntake>().HandOnDocumentsAsync(
@@ -89,8 +83,31 @@ public sealed partial class ErpFeedPoller(
             }
         }
 
-        LogPolled(logger, itemList.Count, siteList.Count, documents, cursor);
-        return new ErpPollResult(itemList.Count, siteList.Count, documents, cursor);
+        LogPolled(logger, items, sites, documents, cursor);
+        return new ErpPollResult(items, sites, documents, cursor);
+    }
+
+    /// <summary>Reads and applies the items and sites changed since the stored versions; returns how many.</summary>
+    private async Task<(int Items, int Sites)> RefreshMasterAsync(ErpInboundOptions settings, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
+        var itemsAfter = await FeedCursors.GetAsync(db, ErpFeedIntake.ItemsFeed, ct).ConfigureAwait(false) ?? "0";
+        var sitesAfter = await FeedCursors.GetAsync(db, ErpFeedIntake.SitesFeed, ct).ConfigureAwait(false) ?? "0";
+        var items = await GetAsync(settings, $"items?after={Uri.EscapeDataString(itemsAfter)}", ct).ConfigureAwait(false);
+        var sites = await GetAsync(settings, $"sites?after={Uri.EscapeDataString(sitesAfter)}", ct).ConfigureAwait(false);
+        var itemList = Deserialize<List<ErpItem>>(items["items"], "items") ?? [];
+        var siteList = Deserialize<List<ErpSite>>(sites["sites"], "sites") ?? [];
+        if (itemList.Count > 0 || siteList.Count > 0)
+        {
+            await scope.ServiceProvider.GetRequiredService<ErpFeedIntake>().ApplyMasterAsync(
+                itemList,
+                siteList,
+                new Dictionary<string, string> { [ErpFeedIntake.ItemsFeed] = VersionOf(items, itemsAfter), [ErpFeedIntake.SitesFeed] = VersionOf(sites, sitesAfter) },
+                ct).ConfigureAwait(false);
+        }
+
+        return (itemList.Count, siteList.Count);
     }
 
     /// <summary>Reads the ERP's current stock snapshot and hands it on in parts; returns its id and the number of parts.</summary>

@@ -170,7 +170,10 @@ public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshot
     }
 }
 
-/// <summary>The <c>erp-documents</c> endpoint: the StockSync inbox and outbox; a malformed or unmapped document faults without retry.</summary>
+/// <summary>
+/// The <c>erp-documents</c> endpoint: the StockSync inbox and outbox; a malformed document faults at once, an unmapped
+/// one after a few seconds of retries.
+/// </summary>
 public sealed class ErpDocumentConsumerDefinition : ConsumerDefinition<ErpDocumentConsumer>
 {
     public ErpDocumentConsumerDefinition()
@@ -210,11 +213,12 @@ internal static class ErpInboundEndpoints
 {
     public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
+        // An unmapped id is retried too, for a few seconds: a document read from the drop folder may name an item the
+        // next poll of the master brings. After that it faults, raw document kept, until the master or a mapping has it.
         endpoint.UseMessageRetry(r =>
         {
-            r.Ignore<UnmappedIdException>();
             r.Ignore<MalformedErpDocumentException>();
-            r.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+            r.Intervals(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5));
         });
         endpoint.UseStockSyncEntityFrameworkOutbox(context);
     }

@@ -71,7 +71,7 @@ public sealed class ErpInboundOverHttpTests(ITestOutputHelper output) : OrderFlo
         // The same documents again, as the legacy CSV export: nothing changes. Then a receipt that only the CSV carries.
         var export = await Send(erp, HttpMethod.Post, "exports", new { folder = _dropFolder, kinds = new[] { "documents" }, documentsAfter = 0 });
         Log($"exported {export.ToJsonString()}");
-        await EventuallyAsync(() => Task.FromResult(Directory.GetFiles(Path.Combine(_dropFolder, "processed")).Length == 1), () => "the export to be taken");
+        await EventuallyAsync(() => Task.FromResult(Processed().Length == 1), () => "the export to be taken");
         await File.WriteAllTextAsync(
             Path.Combine(_dropFolder, $"documents_{Run}_csv-only.csv"),
             "document_type,document_number,occurred_at,site_code,other_site_code,line_number,item_number,quantity,unit\r\n"
@@ -140,7 +140,7 @@ public sealed class ErpInboundOverHttpTests(ITestOutputHelper output) : OrderFlo
 
         // Read again by the export: still once.
         await Send(erp, HttpMethod.Post, "exports", new { folder = _dropFolder, kinds = new[] { "items", "sites", "documents" }, documentsAfter = 0 });
-        await EventuallyAsync(() => Task.FromResult(Directory.Exists(Path.Combine(_dropFolder, "processed")) && Directory.GetFiles(Path.Combine(_dropFolder, "processed")).Length == 3), () => "the export to be taken");
+        await EventuallyAsync(() => Task.FromResult(Processed().Length == 3), () => "the export to be taken");
         await Task.Delay(TimeSpan.FromSeconds(2));
         await AssertBucketsAsync("in the end", pot, Dc, onHand: 8, reserved: 0, allocated: 0, availableToSell: 8);
         await AssertProjectionConsistentAsync();
@@ -183,6 +183,10 @@ public sealed class ErpInboundOverHttpTests(ITestOutputHelper output) : OrderFlo
         return JsonNode.Parse(text)!;
     }
 
+    /// <summary>The files the drop folder reader has taken.</summary>
+    private string[] Processed() =>
+        Directory.Exists(Path.Combine(_dropFolder, "processed")) ? Directory.GetFiles(Path.Combine(_dropFolder, "processed")) : [];
+
     private async Task<JsonNode?> MappingAsync(string system, string externalId)
     {
         using var response = await Http.GetAsync($"/mappings/{system}");
@@ -190,6 +194,9 @@ public sealed class ErpInboundOverHttpTests(ITestOutputHelper output) : OrderFlo
         return list.FirstOrDefault(m => m!["externalId"]!.GetValue<string>() == externalId);
     }
 
+    /// <summary>Waits for an on-hand figure; the SKU itself may not be in the item master yet (it comes from the ERP).</summary>
     private Task WaitForOnHandAsync(string sku, string location, int onHand, string what) =>
-        EventuallyAsync(async () => (await BucketsAsync(sku, location)).OnHand == onHand, () => $"{what}: on-hand of {sku} at {location} to reach {onHand}");
+        EventuallyAsync(
+            async () => (await Http.GetAsync($"/inventory/{sku}")).StatusCode == HttpStatusCode.OK && (await BucketsAsync(sku, location)).OnHand == onHand,
+            () => $"{what}: on-hand of {sku} at {location} to reach {onHand}");
 }
