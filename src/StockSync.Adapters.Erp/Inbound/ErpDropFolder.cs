@@ -1,10 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StockSync.Persistence;
-using StockSync.Persistence.Leases;
 
 namespace StockSync.Adapters.Erp.Inbound;
 
@@ -26,17 +23,15 @@ public sealed record ErpDropFileResult(string File, string? Kind, int Records, s
 /// </summary>
 public sealed partial class ErpDropFolder(
     IServiceScopeFactory scopes, IOptionsMonitor<ErpInboundOptions> options, TimeProvider time, ILogger<ErpDropFolder> logger)
-    : BackgroundService
+    : ErpInboundLoop(scopes, options, time)
 {
-    /// <summary>The lease one reading replica holds.</summary>
-    public const string LeaseName = "erp-drop-folder";
-
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    /// <inheritdoc />
+    protected override string LeaseName => "erp-drop-folder";
 
     /// <summary>Reads every export file in the folder once.</summary>
     public async Task<IReadOnlyList<ErpDropFileResult>> ReadOnceAsync(CancellationToken ct)
     {
-        var settings = options.CurrentValue;
+        var settings = Settings;
         var folder = settings.DropFolder;
         if (folder.Length == 0 || !Directory.Exists(folder))
         {
@@ -65,7 +60,7 @@ public sealed partial class ErpDropFolder(
                 result = new ErpDropFileResult(name, kind, 0, ex.Message);
                 var failed = Path.Combine(folder, "failed");
                 Move(path, failed);
-                await File.WriteAllTextAsync(Path.Combine(failed, name + ".error.txt"), $"{time.GetUtcNow():O} {ex.Message}{Environment.NewLine}", ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(failed, name + ".error.txt"), $"{Time.GetUtcNow():O} {ex.Message}{Environment.NewLine}", ct).ConfigureAwait(false);
                 LogRefused(logger, name, ex.Message);
             }
 
@@ -76,30 +71,16 @@ public sealed partial class ErpDropFolder(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var settings = options.CurrentValue;
-            if (settings.DropFolder.Length > 0)
-            {
-                try
-                {
-                    if (await HoldLeaseAsync(settings, stoppingToken).ConfigureAwait(false))
-                    {
-                        await ReadOnceAsync(stoppingToken).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The database is down, or the folder unreadable: the files stay where they are for the next round.
-                    LogRoundFailed(logger, settings.DropFolder, ex.Message);
-                }
-            }
+    protected override bool IsEnabled(ErpInboundOptions settings) => settings.DropFolder.Length > 0;
 
-            await Task.Delay(settings.DropFolder.Length > 0 ? settings.DropFolderInterval : TimeSpan.FromSeconds(30), time, stoppingToken).ConfigureAwait(false);
-        }
-    }
+    /// <inheritdoc />
+    protected override TimeSpan IntervalOf(ErpInboundOptions settings) => settings.DropFolderInterval;
+
+    /// <inheritdoc />
+    protected override Task RoundAsync(ErpInboundOptions settings, CancellationToken ct) => ReadOnceAsync(ct);
+
+    /// <inheritdoc />
+    protected override void OnRoundFailed(ErpInboundOptions settings, Exception failure) => LogRoundFailed(logger, settings.DropFolder, failure.Message);
 
     private async Task<int> TakeAsync(string path, string name, string kind, ErpInboundOptions settings, CancellationToken ct)
     {
@@ -109,7 +90,7 @@ public sealed partial class ErpDropFolder(
             file = ErpCsv.Read(kind, name, reader);
         }
 
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = Scopes.CreateAsyncScope();
         var intake = scope.ServiceProvider.GetRequiredService<ErpFeedIntake>();
         var noCursors = new Dictionary<string, string>();
         switch (file)
@@ -129,15 +110,6 @@ public sealed partial class ErpDropFolder(
             default:
                 throw new ErpCsvException($"{name}: nothing reads a file of kind {kind}.");
         }
-    }
-
-    private async Task<bool> HoldLeaseAsync(ErpInboundOptions settings, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
-        var now = time.GetUtcNow();
-        var until = now + (settings.DropFolderInterval * 3) + TimeSpan.FromMinutes(1);
-        return await DispatcherLeases.TryAcquireAsync(db, LeaseName, _owner, now.UtcDateTime, until.UtcDateTime, ct).ConfigureAwait(false);
     }
 
     private static void Move(string path, string folder)

@@ -3,11 +3,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StockSync.Persistence;
-using StockSync.Persistence.Leases;
 using StockSync.Persistence.Reconciliation;
 
 namespace StockSync.Adapters.Erp.Inbound;
@@ -26,25 +24,23 @@ public sealed record ErpPollResult(int Items, int Sites, int Documents, string? 
 /// </summary>
 public sealed partial class ErpFeedPoller(
     IServiceScopeFactory scopes, IHttpClientFactory clients, IOptionsMonitor<ErpInboundOptions> options, TimeProvider time, ILogger<ErpFeedPoller> logger)
-    : BackgroundService
+    : ErpInboundLoop(scopes, options, time)
 {
     /// <summary>The HttpClient the feeds are read with.</summary>
     public const string HttpClientName = "erp-inbound";
 
-    /// <summary>The lease one polling replica holds.</summary>
-    public const string LeaseName = "erp-inbound";
-
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    /// <inheritdoc />
+    protected override string LeaseName => "erp-inbound";
     private DateTimeOffset _nextSnapshot = DateTimeOffset.MinValue;
 
     /// <summary>Reads the master data and every new document once.</summary>
     public async Task<ErpPollResult> PollOnceAsync(CancellationToken ct)
     {
-        var settings = options.CurrentValue;
+        var settings = Settings;
         var (items, sites) = await RefreshMasterAsync(settings, ct).ConfigureAwait(false);
         var documents = 0;
         string cursor;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = Scopes.CreateAsyncScope())
         {
             cursor = await FeedCursors.GetAsync(scope.ServiceProvider.GetRequiredService<StockSyncDbContext>(), ErpFeedIntake.DocumentsFeed, ct).ConfigureAwait(false) ?? "0";
         }
@@ -69,7 +65,7 @@ public sealed partial class ErpFeedPoller(
             items += moreItems;
             sites += moreSites;
             var last = read[^1].Cursor.ToString(CultureInfo.InvariantCulture);
-            await using var pageScope = scopes.CreateAsyncScope();
+            await using var pageScope = Scopes.CreateAsyncScope();
             await pageScope.ServiceProvider.GetRequiredService<ErpFeedIntake>().HandOnDocumentsAsync(
                 [.. read.Select(d => new ReadDocument(Text(d.Json, "documentType"), Text(d.Json, "documentNumber"), d.Json.ToJsonString(ErpJson.Options)))],
                 "rest",
@@ -90,7 +86,7 @@ public sealed partial class ErpFeedPoller(
     /// <summary>Reads and applies the items and sites changed since the stored versions; returns how many.</summary>
     private async Task<(int Items, int Sites)> RefreshMasterAsync(ErpInboundOptions settings, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = Scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
         var itemsAfter = await FeedCursors.GetAsync(db, ErpFeedIntake.ItemsFeed, ct).ConfigureAwait(false) ?? "0";
         var sitesAfter = await FeedCursors.GetAsync(db, ErpFeedIntake.SitesFeed, ct).ConfigureAwait(false) ?? "0";
@@ -113,56 +109,36 @@ public sealed partial class ErpFeedPoller(
     /// <summary>Reads the ERP's current stock snapshot and hands it on in parts; returns its id and the number of parts.</summary>
     public async Task<(string SnapshotId, DateTimeOffset TakenAt, int Lines, int Parts)> FetchSnapshotAsync(CancellationToken ct)
     {
-        var settings = options.CurrentValue;
+        var settings = Settings;
         var snapshot = await GetAsync(settings, "snapshot", ct).ConfigureAwait(false);
         var id = snapshot["snapshotId"]?.GetValue<string>() is { Length: > 0 } s ? s : throw new JsonException("The snapshot has no snapshotId.");
         var takenAt = snapshot["takenAt"]?.GetValue<DateTimeOffset>() ?? throw new JsonException($"Snapshot {id} has no takenAt.");
         var lines = Deserialize<List<ErpSnapshotLine>>(snapshot["lines"], "snapshot lines") ?? [];
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = Scopes.CreateAsyncScope();
         var parts = await scope.ServiceProvider.GetRequiredService<ErpFeedIntake>()
             .HandOnSnapshotAsync(id, takenAt, lines, "rest", settings.SnapshotPartSize, ct).ConfigureAwait(false);
         return (id, takenAt, lines.Count, parts);
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var settings = options.CurrentValue;
-            if (settings.Url.Length > 0)
-            {
-                try
-                {
-                    if (await HoldLeaseAsync(settings, stoppingToken).ConfigureAwait(false))
-                    {
-                        await PollOnceAsync(stoppingToken).ConfigureAwait(false);
-                        if (settings.SnapshotInterval is { } every && time.GetUtcNow() >= _nextSnapshot)
-                        {
-                            await FetchSnapshotAsync(stoppingToken).ConfigureAwait(false);
-                            _nextSnapshot = time.GetUtcNow() + every;
-                        }
-                    }
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The ERP is down or throttling, or a master record was refused: keep the cursors, try again later.
-                    LogPollFailed(logger, ex.Message);
-                }
-            }
+    protected override bool IsEnabled(ErpInboundOptions settings) => settings.Url.Length > 0;
 
-            await Task.Delay(settings.Url.Length > 0 ? settings.PollInterval : TimeSpan.FromSeconds(30), time, stoppingToken).ConfigureAwait(false);
+    /// <inheritdoc />
+    protected override TimeSpan IntervalOf(ErpInboundOptions settings) => settings.PollInterval;
+
+    /// <inheritdoc />
+    protected override async Task RoundAsync(ErpInboundOptions settings, CancellationToken ct)
+    {
+        await PollOnceAsync(ct).ConfigureAwait(false);
+        if (settings.SnapshotInterval is { } every && Time.GetUtcNow() >= _nextSnapshot)
+        {
+            await FetchSnapshotAsync(ct).ConfigureAwait(false);
+            _nextSnapshot = Time.GetUtcNow() + every;
         }
     }
 
-    private async Task<bool> HoldLeaseAsync(ErpInboundOptions settings, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
-        var now = time.GetUtcNow();
-        var until = now + (settings.PollInterval * 3) + settings.RequestTimeout;
-        return await DispatcherLeases.TryAcquireAsync(db, LeaseName, _owner, now.UtcDateTime, until.UtcDateTime, ct).ConfigureAwait(false);
-    }
+    /// <inheritdoc />
+    protected override void OnRoundFailed(ErpInboundOptions settings, Exception failure) => LogPollFailed(logger, failure.Message);
 
     private async Task<JsonObject> GetAsync(ErpInboundOptions settings, string path, CancellationToken ct)
     {
