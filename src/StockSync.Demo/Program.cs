@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace StockSync.Demo;
 
 /// <summary>
@@ -22,19 +24,23 @@ internal static class Program
             return 0;
         }
 
+        // Ctrl+C (SIGINT) and SIGTERM stop the day; disposing the scenario then kills the host.
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
-            // Ctrl+C: stop the day; disposing the scenario kills the host.
             e.Cancel = true;
             cancel.Cancel();
         };
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        });
 
         DemoReport report;
         var day = new StoreDay(options, Console.Out);
         await using (day)
         {
-            using var killOnExit = new ProcessExitGuard(day);
             report = await day.RunAsync(cancel.Token);
             report.Print(Console.Out);
         }
@@ -43,21 +49,5 @@ internal static class Program
         await report.WriteJsonAsync(reportPath, CancellationToken.None);
         Console.WriteLine($"Report: {reportPath}{(options.Keep || !report.Ok ? $"; run files (SQLite, host log): {day.TempDirectory}" : "")}");
         return report.Ok ? 0 : 1;
-    }
-
-    /// <summary>Stops the scenario (and so kills the host) when the process is told to end otherwise than by Ctrl+C.</summary>
-    private sealed class ProcessExitGuard : IDisposable
-    {
-        private readonly StoreDay _day;
-
-        public ProcessExitGuard(StoreDay day)
-        {
-            _day = day;
-            AppDomain.CurrentDomain.ProcessExit += OnExit;
-        }
-
-        public void Dispose() => AppDomain.CurrentDomain.ProcessExit -= OnExit;
-
-        private void OnExit(object? sender, EventArgs e) => _day.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
     }
 }
