@@ -81,6 +81,11 @@ internal sealed class DemoReport
 
     public double? LatencyMaxMs { get; set; }
 
+    /// <summary>The first part of it: from the till to the ledger row of the sale (its <c>appliedAt</c>), in milliseconds.</summary>
+    public double? SaleToLedgerP50Ms { get; set; }
+
+    public double? SaleToLedgerP99Ms { get; set; }
+
     /// <summary>The host's own change-to-push latency (<c>GET /ecommerce/storefront/status</c>), in seconds.</summary>
     public double? HostPushLatencyP50Seconds { get; set; }
 
@@ -115,6 +120,7 @@ internal sealed class DemoReport
         output.WriteLine(FormattableString.Invariant($"ERP outage               {OutageSeconds} s: {ErpPostingCallsUnavailable} of {ErpPostingCalls} posting calls answered 503, then drained"));
         output.WriteLine(FormattableString.Invariant($"Storefront pushes        {StorefrontPushes} taken, {StorefrontThrottled} throttled (429), at {StorefrontPushRate:0.#} calls/s"));
         output.WriteLine(FormattableString.Invariant($"Sale-to-storefront       p50 {Ms(LatencyP50Ms)}, p99 {Ms(LatencyP99Ms)}, max {Ms(LatencyMaxMs)} over {LatencySamples} sales ({SalesWithoutPush} without a push)"));
+        output.WriteLine(FormattableString.Invariant($"  till to ledger applied p50 {Ms(SaleToLedgerP50Ms)}, p99 {Ms(SaleToLedgerP99Ms)}"));
         output.WriteLine(FormattableString.Invariant($"  host's own push figure p50 {Seconds(HostPushLatencyP50Seconds)}, p99 {Seconds(HostPushLatencyP99Seconds)} (change to push)"));
         output.WriteLine(FormattableString.Invariant($"Reconciliation           {(Mismatches is { } m ? m.ToString(CultureInfo.InvariantCulture) : "not done")} mismatches over {KeysCompared} SKU × location keys (snapshot {SnapshotId ?? "none"})"));
         foreach (var mismatch in LargestMismatches)

@@ -573,12 +573,18 @@ internal sealed class StoreDay(DemoOptions options, TextWriter output) : IAsyncD
             .OrderBy(p => p.At)
             .ToList();
         var latencies = new List<double>();
+        var toLedger = new List<double>();
         foreach (var sale in _sales)
         {
             var item = DemoCatalog.Item(sale.Sku).ShopifyVariantId;
             var location = DemoCatalog.Site(sale.LocationId).ShopifyLocationId;
             var appliedAt = applied.Where(a => a.Key.Source == $"pos:{sale.LocationId}" && a.Key.MessageId.StartsWith($"{sale.StoreNumber}:{sale.Sequence}:", StringComparison.Ordinal))
                 .Select(a => (DateTimeOffset?)a.Value).FirstOrDefault();
+            if (appliedAt is { } applyTime)
+            {
+                toLedger.Add((applyTime - sale.RecordedAt).TotalMilliseconds);
+            }
+
             var push = appliedAt is null ? null : taken.Where(p => p.Item == item && p.Location == location && p.At >= appliedAt).Select(p => (DateTimeOffset?)p.At).FirstOrDefault();
             if (push is null)
             {
@@ -590,6 +596,9 @@ internal sealed class StoreDay(DemoOptions options, TextWriter output) : IAsyncD
         }
 
         latencies.Sort();
+        toLedger.Sort();
+        Report.SaleToLedgerP50Ms = Percentile(toLedger, 0.50);
+        Report.SaleToLedgerP99Ms = Percentile(toLedger, 0.99);
         Report.Sales = _sales.Count;
         Report.SaleUnits = _sales.Sum(s => s.Quantity);
         Report.LatencySamples = latencies.Count;
