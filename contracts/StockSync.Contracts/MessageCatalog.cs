@@ -33,6 +33,7 @@ public static class MessageCatalog
         typeof(AvailabilityChanged),
         typeof(SequenceGapDetected),
         typeof(MovementsApplied),
+        typeof(ReconciliationCompleted),
     ];
 
     /// <summary>The commands and events of the order flows (click-and-collect, split fulfillment, cancellation).</summary>

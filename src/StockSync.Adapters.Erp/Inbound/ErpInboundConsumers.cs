@@ -130,10 +130,11 @@ public sealed class ErpDocumentConsumer(ExternalIds ids) : IConsumer<ErpDocument
 }
 
 /// <summary>
-/// Stores one part of an ERP stock snapshot in canonical ids (<c>stock_snapshots</c>, <c>stock_snapshot_lines</c>),
-/// for reconciliation. An unmapped item or site faults the part (raw lines kept) until the master data arrives.
+/// Stores one part of an ERP stock snapshot in canonical ids (<c>stock_snapshots</c>, <c>stock_snapshot_lines</c>);
+/// with the last part, reconciles the snapshot against the ledger and publishes <see cref="ReconciliationCompleted"/>.
+/// An unmapped item or site faults the part (raw lines kept) until the master data arrives.
 /// </summary>
-public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshots) : IConsumer<ErpSnapshotPartDownloaded>
+public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshots, StockSync.Persistence.StockSyncDbContext db, TimeProvider time) : IConsumer<ErpSnapshotPartDownloaded>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ErpSnapshotPartDownloaded> context)
@@ -159,13 +160,23 @@ public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshot
             lines.Add(new SnapshotLine(item.Sku, site, line.OnHand));
         }
 
+        SnapshotPartOutcome outcome;
         try
         {
-            await snapshots.AddPartAsync(m.SnapshotId, ErpMasterData.System, m.TakenAt, m.Part, m.Parts, lines, context.CancellationToken).ConfigureAwait(false);
+            outcome = await snapshots.AddPartAsync(m.SnapshotId, ErpMasterData.System, m.TakenAt, m.Part, m.Parts, lines, context.CancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
             throw new MalformedErpDocumentException($"{what}: {ex.Message}", ex);
+        }
+
+        if (outcome == SnapshotPartOutcome.Completed)
+        {
+            // The last part: reconcile now, inside this transaction (the save makes the part visible to the comparison),
+            // and publish the result with it.
+            await db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);
+            var comparison = await snapshots.CompareAsync(m.SnapshotId, context.CancellationToken).ConfigureAwait(false);
+            await context.Publish(comparison!.ToEvent(time.GetUtcNow()), context.CancellationToken).ConfigureAwait(false);
         }
     }
 }

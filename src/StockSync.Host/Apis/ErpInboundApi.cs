@@ -54,8 +54,73 @@ internal static class ErpInboundApi
             .Produces<ReconciliationView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
+
+        group.MapGet("/reconciliation.csv", async (string? snapshotId, StockSnapshots snapshots, CancellationToken ct) =>
+                await FindAsync(snapshotId, snapshots, ct) is not { } comparison
+                    ? SnapshotNotFound(snapshotId)
+                    : Results.Text(ToCsv(comparison), "text/csv; charset=utf-8"))
+            .WithName("ExportErpReconciliation")
+            .WithSummary("Every mismatch of a reconciliation as CSV (sku,location_id,snapshot_on_hand,stocksync_on_hand,delta), largest first.")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/reconciliation/corrections", CorrectAsync)
+            .WithName("CorrectErpReconciliation")
+            .WithSummary("Corrects every mismatch of a snapshot (?snapshotId=, or the newest complete one) with an audited StockCounted at the snapshot's instant, in source 'reconciliation': the ledger's as-of rules keep the movements after the snapshot. Each correction applies once.")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
+
+    private static async Task<IResult> CorrectAsync(
+        string? snapshotId, StockSnapshots snapshots, MassTransit.IPublishEndpoint publisher, StockSync.Persistence.StockSyncDbContext db, CancellationToken ct)
+    {
+        if (await FindAsync(snapshotId, snapshots, ct) is not { } comparison)
+        {
+            return SnapshotNotFound(snapshotId);
+        }
+
+        if (!comparison.Complete)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The snapshot is incomplete",
+                detail: $"Snapshot {comparison.SnapshotId} has parts still missing; correcting from part of it would count the rest as zero.",
+                type: "urn:stocksync:problem:snapshot-incomplete");
+        }
+
+        // Published through the transactional outbox: every correction or none.
+        foreach (var mismatch in comparison.Mismatches)
+        {
+            await publisher.Publish(mismatch.Correction(comparison.SnapshotId, comparison.TakenAt), ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return Results.Accepted(
+            $"/erp/reconciliation?snapshotId={Uri.EscapeDataString(comparison.SnapshotId)}",
+            new { snapshotId = comparison.SnapshotId, takenAt = comparison.TakenAt, corrections = comparison.Mismatches.Count });
+    }
+
+    private static async Task<SnapshotComparison?> FindAsync(string? snapshotId, StockSnapshots snapshots, CancellationToken ct)
+    {
+        var id = snapshotId ?? (await snapshots.LatestAsync(ErpMasterData.System, ct))?.SnapshotId;
+        return id is null ? null : await snapshots.CompareAsync(id, ct);
+    }
+
+    private static string ToCsv(SnapshotComparison comparison)
+    {
+        var csv = new System.Text.StringBuilder("sku,location_id,snapshot_on_hand,stocksync_on_hand,delta\r\n");
+        foreach (var m in comparison.Mismatches)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{CsvField(m.Sku)},{CsvField(m.LocationId)},{m.SnapshotOnHand},{m.StockSyncOnHand},{m.Delta}\r\n");
+        }
+
+        return csv.ToString();
+    }
+
+    private static string CsvField(string value) =>
+        value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     private static async Task<IResult> ReconcileAsync(string? snapshotId, int? largest, StockSnapshots snapshots, CancellationToken ct)
     {
@@ -64,15 +129,9 @@ internal static class ErpInboundApi
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["largest"] = ["largest must be between 0 and 10000."] });
         }
 
-        var id = snapshotId ?? (await snapshots.LatestAsync(ErpMasterData.System, ct))?.SnapshotId;
-        var comparison = id is null ? null : await snapshots.CompareAsync(id, ct);
-        if (comparison is null)
+        if (await FindAsync(snapshotId, snapshots, ct) is not { } comparison)
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "No such snapshot",
-                detail: snapshotId is null ? "No complete ERP snapshot has been stored yet (POST /erp/snapshots/fetch, or drop a snapshot file)." : $"There is no snapshot '{snapshotId}'.",
-                type: "urn:stocksync:problem:snapshot-not-found");
+            return SnapshotNotFound(snapshotId);
         }
 
         return Results.Ok(new ReconciliationView(
@@ -96,6 +155,13 @@ internal static class ErpInboundApi
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The ERP could not be read", detail: ex.Message, type: "urn:stocksync:problem:erp-unavailable");
         }
     }
+
+    private static IResult SnapshotNotFound(string? snapshotId) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "No such snapshot",
+            detail: snapshotId is null ? "No complete ERP snapshot has been stored yet (POST /erp/snapshots/fetch, or drop a snapshot file)." : $"There is no snapshot '{snapshotId}'.",
+            type: "urn:stocksync:problem:snapshot-not-found");
 
     private static IResult NotConfigured(string setting, string what) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not configured", detail: $"The ERP adapter has no {what}: set {setting}.", type: "urn:stocksync:problem:not-configured");

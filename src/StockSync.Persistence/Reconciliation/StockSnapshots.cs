@@ -1,3 +1,4 @@
+using StockSync.Contracts.Inventory;
 using Microsoft.EntityFrameworkCore;
 
 namespace StockSync.Persistence.Reconciliation;
@@ -5,11 +6,44 @@ namespace StockSync.Persistence.Reconciliation;
 /// <summary>One SKU × location of a snapshot, in canonical ids and eaches.</summary>
 public sealed record SnapshotLine(string Sku, string LocationId, int OnHand);
 
+/// <summary>What storing a part of a snapshot did.</summary>
+public enum SnapshotPartOutcome
+{
+    /// <summary>The part was stored before; nothing changed.</summary>
+    Repeated,
+
+    /// <summary>The part is stored; others are still missing.</summary>
+    Stored,
+
+    /// <summary>The part is stored and was the last one missing: the snapshot is complete.</summary>
+    Completed,
+}
+
 /// <summary>Where a snapshot and StockSync disagree: on-hand in the snapshot and in StockSync as of the snapshot's instant.</summary>
 public sealed record SnapshotMismatch(string Sku, string LocationId, int SnapshotOnHand, int StockSyncOnHand)
 {
     /// <summary>StockSync minus the snapshot.</summary>
     public int Delta => StockSyncOnHand - SnapshotOnHand;
+
+    /// <summary>The count that makes StockSync agree with the snapshot: its on-hand, as of the snapshot's instant.</summary>
+    public StockCounted Correction(string snapshotId, DateTimeOffset takenAt) => new()
+    {
+        SourceSystem = SnapshotCorrections.SourceSystem,
+        SourceMessageId = $"{snapshotId}:{Sku}:{LocationId}",
+        OccurredAt = takenAt,
+        Sku = Sku,
+        LocationId = LocationId,
+        Quantity = SnapshotOnHand,
+        ReasonCode = "RECONCILIATION",
+        CountSource = $"snapshot:{snapshotId}",
+    };
+}
+
+/// <summary>Corrections of a reconciliation: audited counts in their own source.</summary>
+public static class SnapshotCorrections
+{
+    /// <summary>The source system of the corrections (each correction's id is the snapshot, SKU and location: applied once).</summary>
+    public const string SourceSystem = "reconciliation";
 }
 
 /// <summary>A snapshot held against the ledger.</summary>
@@ -19,7 +53,27 @@ public sealed record SnapshotMismatch(string Sku, string LocationId, int Snapsho
 /// <param name="Complete">Every part of it is stored (an incomplete snapshot is compared on what arrived).</param>
 /// <param name="KeysCompared">SKU × location pairs compared: the snapshot's, and StockSync's at the snapshot's locations.</param>
 /// <param name="Mismatches">The pairs that differ, largest difference first.</param>
-public sealed record SnapshotComparison(string SnapshotId, string Source, DateTimeOffset TakenAt, bool Complete, int KeysCompared, IReadOnlyList<SnapshotMismatch> Mismatches);
+public sealed record SnapshotComparison(string SnapshotId, string Source, DateTimeOffset TakenAt, bool Complete, int KeysCompared, IReadOnlyList<SnapshotMismatch> Mismatches)
+{
+    /// <summary>How many mismatches <see cref="ReconciliationCompleted"/> lists.</summary>
+    public const int LargestListed = 20;
+
+    /// <summary>The comparison as the event that publishes it.</summary>
+    public ReconciliationCompleted ToEvent(DateTimeOffset comparedAt) => new()
+    {
+        SnapshotId = SnapshotId,
+        Source = Source,
+        TakenAt = TakenAt,
+        ComparedAt = comparedAt,
+        KeysCompared = KeysCompared,
+        Mismatches = Mismatches.Count,
+        UnitsOff = Mismatches.Sum(m => Math.Abs(m.Delta)),
+        Largest = [.. Mismatches.Take(LargestListed).Select(m => new ReconciliationMismatch
+        {
+            Sku = m.Sku, LocationId = m.LocationId, SnapshotOnHand = m.SnapshotOnHand, StockSyncOnHand = m.StockSyncOnHand, Delta = m.Delta,
+        })],
+    };
+}
 
 /// <summary>
 /// Stock snapshots from a system of record, stored part by part, and their comparison with the ledger. StockSync's
@@ -30,10 +84,10 @@ public sealed record SnapshotComparison(string SnapshotId, string Source, DateTi
 public sealed class StockSnapshots(StockSyncDbContext db, TimeProvider time)
 {
     /// <summary>
-    /// Stores one part of a snapshot (the caller saves). A part stored before is left as it is; returns false then.
+    /// Stores one part of a snapshot (the caller saves). A part stored before is left as it is.
     /// Lines are keyed by SKU × location: a key repeated in the snapshot is an error.
     /// </summary>
-    public async Task<bool> AddPartAsync(string snapshotId, string source, DateTimeOffset takenAt, int part, int parts, IReadOnlyList<SnapshotLine> lines, CancellationToken ct)
+    public async Task<SnapshotPartOutcome> AddPartAsync(string snapshotId, string source, DateTimeOffset takenAt, int part, int parts, IReadOnlyList<SnapshotLine> lines, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(lines);
         if (part < 1 || part > parts)
@@ -55,7 +109,7 @@ public sealed class StockSnapshots(StockSyncDbContext db, TimeProvider time)
         }
         else if (await db.Set<StockSnapshotLineRecord>().AnyAsync(l => l.SnapshotId == snapshotId && l.Part == part, ct).ConfigureAwait(false))
         {
-            return false;
+            return SnapshotPartOutcome.Repeated;
         }
 
         var repeated = lines.GroupBy(l => (l.Sku, l.LocationId)).FirstOrDefault(g => g.Count() > 1);
@@ -66,12 +120,13 @@ public sealed class StockSnapshots(StockSyncDbContext db, TimeProvider time)
 
         db.AddRange(lines.Select(l => new StockSnapshotLineRecord { SnapshotId = snapshotId, Sku = l.Sku, LocationId = l.LocationId, Part = part, OnHand = l.OnHand }));
         snapshot.PartsReceived++;
-        if (snapshot.PartsReceived == snapshot.Parts)
+        if (snapshot.PartsReceived < snapshot.Parts)
         {
-            snapshot.CompletedAt = now;
+            return SnapshotPartOutcome.Stored;
         }
 
-        return true;
+        snapshot.CompletedAt = now;
+        return SnapshotPartOutcome.Completed;
     }
 
     /// <summary>The newest complete snapshot of <paramref name="source"/>, or null.</summary>

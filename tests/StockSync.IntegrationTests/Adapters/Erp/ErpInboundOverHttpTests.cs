@@ -147,6 +147,70 @@ public sealed class ErpInboundOverHttpTests(ITestOutputHelper output) : OrderFlo
         await AssertNothingFaultedAsync();
     }
 
+    [Fact]
+    public async Task A_reconciliation_with_three_seeded_differences_reports_exactly_those_and_correcting_them_leaves_none()
+    {
+        await using var simulator = await StartSimulatorsAsync();
+        using var erp = new HttpClient { BaseAddress = new Uri($"{SimulatorUrl}/erp/") };
+        await MasterDataAsync(erp, ("100-MUG", Mug, "EA", 1, "4000000000017"), ("200-TEA", Tea, "EA", 1, "4000000000024"));
+        await DocumentAsync(erp, "PurchaseReceipt", $"PO-{Run}-DC", "S-DC", null, (1, "100-MUG", 20, "EA"), (2, "200-TEA", 30, "EA"));
+        await DocumentAsync(erp, "PurchaseReceipt", $"PO-{Run}-ST", "S-ST", null, (1, "100-MUG", 10, "EA"), (2, "200-TEA", 12, "EA"));
+        await WaitForOnHandAsync(Tea, Store, 12, "the store's receipt");
+        await WaitForOnHandAsync(Mug, Store, 10, "the store's receipt");
+        var completed = await SubscribeAsync<StockSync.Contracts.Inventory.ReconciliationCompleted>();
+
+        // Three differences the ERP never hears of (its postings are off here): two sales and a found unit.
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await MovementAsync(new { type = "SaleRecorded", sourceSystem = "pos:recon", sourceMessageId = $"{Run}-1", occurredAt = before, sku = Mug, locationId = Store, quantity = 2 });
+        await MovementAsync(new { type = "SaleRecorded", sourceSystem = "pos:recon", sourceMessageId = $"{Run}-2", occurredAt = before, sku = Tea, locationId = Dc, quantity = 5 });
+        await MovementAsync(new { type = "InventoryAdjusted", sourceSystem = "pos:recon", sourceMessageId = $"{Run}-3", occurredAt = before, sku = Tea, locationId = Store, quantity = 3, reasonCode = "FOUND" });
+        await WaitForOnHandAsync(Tea, Store, 15, "the found units");
+        await WaitForOnHandAsync(Tea, Dc, 25, "the DC sale");
+        await WaitForOnHandAsync(Mug, Store, 8, "the store sale");
+
+        var fetch = await PostAsync("/erp/snapshots/fetch");
+        Assert.Equal(HttpStatusCode.Accepted, fetch.StatusCode);
+        var snapshotId = (await fetch.Content.ReadFromJsonAsync<JsonObject>())!["snapshotId"]!.GetValue<string>();
+        var result = await completed.WaitForAsync(e => e.SnapshotId == snapshotId, "ReconciliationCompleted");
+        Log($"ReconciliationCompleted: {result.Mismatches} mismatches over {result.KeysCompared} keys, {result.UnitsOff} units off");
+        Assert.Equal((4, 3, 10), (result.KeysCompared, result.Mismatches, result.UnitsOff));
+        Assert.Equal(
+            [(Tea, Dc, 30, 25, -5), (Tea, Store, 12, 15, 3), (Mug, Store, 10, 8, -2)],
+            result.Largest.Select(m => (m.Sku, m.LocationId, m.SnapshotOnHand, m.StockSyncOnHand, m.Delta)));
+        var csv = await Http.GetStringAsync($"/erp/reconciliation.csv?snapshotId={snapshotId}");
+        Assert.Equal(
+            ["sku,location_id,snapshot_on_hand,stocksync_on_hand,delta", $"{Tea},{Dc},30,25,-5", $"{Tea},{Store},12,15,3", $"{Mug},{Store},10,8,-2"],
+            csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+
+        // A sale after the snapshot's instant: the correction, a count as of the snapshot, keeps it.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await MovementAsync(new { type = "SaleRecorded", sourceSystem = "pos:recon", sourceMessageId = $"{Run}-4", occurredAt = DateTimeOffset.UtcNow, sku = Mug, locationId = Store, quantity = 1 });
+        await WaitForOnHandAsync(Mug, Store, 7, "the sale after the snapshot");
+
+        var correct = await PostAsync($"/erp/reconciliation/corrections?snapshotId={snapshotId}");
+        Assert.Equal(HttpStatusCode.Accepted, correct.StatusCode);
+        Assert.Equal(3, Number((await correct.Content.ReadFromJsonAsync<JsonObject>())!, "corrections"));
+        await WaitForOnHandAsync(Tea, Dc, 30, "the DC's correction");
+        await WaitForOnHandAsync(Tea, Store, 12, "the store's correction");
+        await WaitForOnHandAsync(Mug, Store, 9, "the correction, with the later sale kept");
+        var after = await GetJsonAsync($"/erp/reconciliation?snapshotId={snapshotId}");
+        Assert.Equal(0, Number(after, "mismatches"));
+        Log($"ledger of {Mug} at {Store}: {await Http.GetStringAsync($"/inventory/{Mug}/{Store}/ledger")}");
+
+        // Correcting again changes nothing: each correction applies once.
+        var again = await PostAsync($"/erp/reconciliation/corrections?snapshotId={snapshotId}");
+        Assert.Equal(0, Number((await again.Content.ReadFromJsonAsync<JsonObject>())!, "corrections"));
+        await AssertBucketsAsync("in the end", Mug, Store, onHand: 9, reserved: 0, allocated: 0, availableToSell: 9);
+        await AssertProjectionConsistentAsync();
+        await AssertNothingFaultedAsync();
+    }
+
+    private async Task MovementAsync(object movement)
+    {
+        using var response = await PostAsync("/movements", movement);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /movements: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     private async Task MasterDataAsync(HttpClient erp, params (string ItemNumber, string Sku, string OrderUnit, int Units, string Barcode)[] items)
     {
         await Send(erp, HttpMethod.Put, "sites", new
