@@ -66,8 +66,9 @@ public sealed record ErpPostingDocument
 
     /// <summary>
     /// The posting for a movement the ledger applied, or null when the ERP does not take it: movement types other than
-    /// sales, returns and adjustments of physical stock (OnHand or Damaged; safety stock is StockSync's own buffer), and
-    /// movements that came from an excluded source (the ERP's own).
+    /// sales, returns, adjustments of physical stock (OnHand or Damaged; safety stock is StockSync's own buffer) and
+    /// returned units sent back to the vendor or disposed of, and movements that came from an excluded source (the
+    /// ERP's own).
     /// </summary>
     public static ErpPostingDocument? For(AppliedMovement movement, IReadOnlyList<string> excludedSources)
     {
@@ -83,11 +84,29 @@ public sealed record ErpPostingDocument
             nameof(SaleRecorded) => ErpPostingKind.Sale,
             nameof(ReturnReceived) => ErpPostingKind.Return,
             nameof(InventoryAdjusted) when movement.Bucket is null or InventoryBucket.OnHand or InventoryBucket.Damaged => ErpPostingKind.Adjustment,
+            nameof(QuarantineDispositioned) when movement.Disposition is QuarantineDisposition.ReturnToVendor or QuarantineDisposition.Dispose => ErpPostingKind.Adjustment,
             _ => null,
         };
         if (kind is null)
         {
             return null;
+        }
+
+        if (movement.MovementType == nameof(QuarantineDispositioned))
+        {
+            // Returned units sent back to the vendor or disposed of leave the stock: the ERP books them out like a
+            // write-off, with the disposition as the reason (restocked or damaged units stay on hand: nothing to post).
+            return new ErpPostingDocument
+            {
+                PostingId = $"disposition:{movement.SourceSystem}:{movement.SourceMessageId}",
+                Kind = kind,
+                OccurredAt = movement.OccurredAt,
+                LocationId = movement.LocationId,
+                Reference = movement.Reference,
+                ReasonCode = movement.Disposition == QuarantineDisposition.ReturnToVendor ? "RETURN_TO_VENDOR" : "DISPOSED",
+                Source = new ErpPostingSource { System = movement.SourceSystem, MessageId = movement.SourceMessageId },
+                Lines = [new ErpPostingLine { Sku = movement.Sku, Quantity = -movement.Quantity, Bucket = nameof(InventoryBucket.OnHand) }],
+            };
         }
 
         return new ErpPostingDocument

@@ -43,6 +43,23 @@ public sealed class ErpPostingDocumentTests
     }
 
     [Theory]
+    [InlineData(QuarantineDisposition.ReturnToVendor, "RETURN_TO_VENDOR")]
+    [InlineData(QuarantineDisposition.Dispose, "DISPOSED")]
+    public void Returned_units_that_leave_the_stock_are_booked_out_with_the_disposition_as_reason(QuarantineDisposition disposition, string reason)
+    {
+        var posting = ErpPostingDocument.For(Movement(nameof(QuarantineDispositioned), 2) with { Disposition = disposition }, Excluded)!;
+
+        Assert.Equal(("disposition:pos:store-1:M-1", ErpPostingKind.Adjustment, reason), (posting.PostingId, posting.Kind, posting.ReasonCode));
+        Assert.Equal((-2, "OnHand"), (posting.Lines[0].Quantity, posting.Lines[0].Bucket));
+    }
+
+    [Theory]
+    [InlineData(QuarantineDisposition.Restock)]
+    [InlineData(QuarantineDisposition.Damaged)]
+    public void Returned_units_that_stay_on_hand_are_not_posted(QuarantineDisposition disposition) =>
+        Assert.Null(ErpPostingDocument.For(Movement(nameof(QuarantineDispositioned), 2) with { Disposition = disposition }, Excluded));
+
+    [Theory]
     [InlineData(nameof(StockReserved))]
     [InlineData(nameof(ReservationCommitted))]
     [InlineData(nameof(FulfillmentShipped))]

@@ -48,6 +48,9 @@ public sealed record AppliedMovement
     /// <summary>For <c>InventoryAdjusted</c>: the bucket the delta applied to.</summary>
     public InventoryBucket? Bucket { get; init; }
 
+    /// <summary>For <c>QuarantineDispositioned</c>: what became of the units (ReturnToVendor and Dispose take them out of stock).</summary>
+    public QuarantineDisposition? Disposition { get; init; }
+
     /// <summary>For a transfer: the other location (the destination of a shipment, the origin of a receipt).</summary>
     public string? OtherLocationId { get; init; }
 

@@ -20,6 +20,7 @@ internal static class AppliedMovements
         Quantity = movement.Quantity,
         ReasonCode = movement.ReasonCode,
         Bucket = (movement as InventoryAdjusted)?.Bucket,
+        Disposition = (movement as QuarantineDispositioned)?.Disposition,
         OtherLocationId = movement switch
         {
             TransferShipped t => t.DestinationLocationId,
