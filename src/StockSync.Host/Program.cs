@@ -7,6 +7,7 @@ using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
 using StockSync.Host.Apis;
 using StockSync.Host.Infrastructure;
+using StockSync.Host.Operations;
 using StockSync.Ledger;
 using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
@@ -40,6 +41,8 @@ builder.Services.AddStockSyncErpAdapter(builder.Configuration);
 // The storefront (Shopify-shaped) adapter, when Ecommerce:Enabled: webhooks in, availability out.
 builder.Services.AddStockSyncEcommerceAdapter(builder.Configuration);
 builder.Services.AddStockSyncMessaging(builder.Configuration);
+// What reaches an _error queue is copied to dead_letters (RabbitMQ), for operators to replay or discard.
+builder.Services.AddStockSyncDeadLetters(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
 builder.Services.AddStockSyncHealthChecks();
@@ -69,6 +72,7 @@ app.MapOmsApi();
 app.MapPosAdapter();
 app.MapErpPostingsApi();
 app.MapErpInboundApi();
+app.MapDeadLettersApi();
 app.MapStockSyncEcommerce(app.Configuration);
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -44,6 +44,7 @@ public static class PersistenceRegistration
         services.TryAddScoped<Reconciliation.StockSnapshots>();
         services.TryAddScoped<Ledger.SourceSequences>();
         services.TryAddScoped<Adapters.WebhookReceipts>();
+        services.TryAddScoped<Operations.DeadLetterStore>();
         return services;
     }
 

@@ -41,6 +41,9 @@ public class StockSyncDbContext(DbContextOptions<StockSyncDbContext> options) : 
     /// <summary>Leases on jobs one replica at a time runs (the ERP postings dispatcher).</summary>
     public DbSet<Leases.DispatcherLeaseRecord> DispatcherLeases => Set<Leases.DispatcherLeaseRecord>();
 
+    /// <summary>Messages that reached an <c>_error</c> queue, copied by the dead-letter ingestor.</summary>
+    public DbSet<Operations.DeadLetterRecord> DeadLetters => Set<Operations.DeadLetterRecord>();
+
     /// <summary>Set when outbox rows were saved in the current unit of work; the commit wakes the dispatcher.</summary>
     internal bool OutboxRowsPending { get; set; }
 

@@ -17,6 +17,7 @@ internal static class Problems
     public const string ServerError = "urn:stocksync:problem:server-error";
     public const string InvalidTransition = "urn:stocksync:problem:invalid-transition";
     public const string OrderExists = "urn:stocksync:problem:order-exists";
+    public const string BrokerUnavailable = "urn:stocksync:problem:broker-unavailable";
 
     /// <summary>
     /// Gives the problems that ASP.NET Core writes itself (routing, content negotiation, body limits, unhandled

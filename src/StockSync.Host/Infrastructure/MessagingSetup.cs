@@ -6,6 +6,7 @@ using StockSync.Adapters.Ecommerce.Availability;
 using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
+using StockSync.Host.Operations;
 using StockSync.Ledger;
 using StockSync.Persistence.Outbox;
 using StockSync.Sagas;
@@ -72,6 +73,8 @@ internal static class MessagingSetup
                         }
                     });
                     cfg.ExcludeMovementBaseFromTopology();
+                    // Collects every receive endpoint's queue for the dead-letter ingestor (before they are configured).
+                    cfg.ConnectEndpointConfigurationObserver(context.GetRequiredService<DeadLetterSources>());
                     cfg.ConfigureEndpoints(context);
                 });
             }
