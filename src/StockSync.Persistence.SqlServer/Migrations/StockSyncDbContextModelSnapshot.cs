@@ -841,6 +841,134 @@ namespace StockSync.Persistence.SqlServer.Migrations
                     b.ToTable("external_ids", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Persistence.Operations.DeadLetterRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("ConversationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("DiscardReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("discard_reason");
+
+                    b.Property<DateTime?>("DiscardedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("discarded_at");
+
+                    b.Property<string>("DiscardedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("discarded_by");
+
+                    b.Property<string>("ExceptionMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnName("exception_message");
+
+                    b.Property<string>("ExceptionType")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("exception_type");
+
+                    b.Property<int>("FailureCount")
+                        .HasColumnType("int")
+                        .HasColumnName("failure_count");
+
+                    b.Property<DateTime>("FirstFailedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("first_failed_at");
+
+                    b.Property<string>("Headers")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("headers");
+
+                    b.Property<DateTime>("LastFailedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_failed_at");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("message_type");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("ReplayCount")
+                        .HasColumnType("int")
+                        .HasColumnName("replay_count");
+
+                    b.Property<DateTime?>("ReplayedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("replayed_at");
+
+                    b.Property<string>("ReplayedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("replayed_by");
+
+                    b.Property<string>("SourceQueue")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("source_queue");
+
+                    b.Property<string>("StackTrace")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("stack_trace");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dead_letters");
+
+                    b.HasIndex("MessageId", "SourceQueue")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dead_letters_message_id_source_queue");
+
+                    b.HasIndex("Status", "SourceQueue")
+                        .HasDatabaseName("ix_dead_letters_status_source_queue");
+
+                    b.ToTable("dead_letters", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Operations.OpsStuckThresholdRecord", b =>
                 {
                     b.Property<string>("Saga")

@@ -828,6 +828,132 @@ namespace StockSync.Persistence.Sqlite.Migrations
                     b.ToTable("external_ids", (string)null);
                 });
 
+            modelBuilder.Entity("StockSync.Persistence.Operations.DeadLetterRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("ConversationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("DiscardReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discard_reason");
+
+                    b.Property<DateTime?>("DiscardedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discarded_at");
+
+                    b.Property<string>("DiscardedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discarded_by");
+
+                    b.Property<string>("ExceptionMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exception_message");
+
+                    b.Property<string>("ExceptionType")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exception_type");
+
+                    b.Property<int>("FailureCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failure_count");
+
+                    b.Property<DateTime>("FirstFailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_failed_at");
+
+                    b.Property<string>("Headers")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headers");
+
+                    b.Property<DateTime>("LastFailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_failed_at");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("ReplayCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replay_count");
+
+                    b.Property<DateTime?>("ReplayedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replayed_at");
+
+                    b.Property<string>("ReplayedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replayed_by");
+
+                    b.Property<string>("SourceQueue")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_queue");
+
+                    b.Property<string>("StackTrace")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stack_trace");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dead_letters");
+
+                    b.HasIndex("MessageId", "SourceQueue")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dead_letters_message_id_source_queue");
+
+                    b.HasIndex("Status", "SourceQueue")
+                        .HasDatabaseName("ix_dead_letters_status_source_queue");
+
+                    b.ToTable("dead_letters", (string)null);
+                });
+
             modelBuilder.Entity("StockSync.Persistence.Operations.OpsStuckThresholdRecord", b =>
                 {
                     b.Property<string>("Saga")
