@@ -194,11 +194,19 @@ internal static class DeadLettersApi
 
     private static IResult NotFound(long id) => Problems.NotFoundProblem($"No dead letter has the id {id}.");
 
-    /// <summary>The body of a replay: who replays.</summary>
-    public sealed record ReplayRequest(string? By);
+    /// <summary>The body of a replay: who replays. Optional members, so that a missing one is a problem naming it.</summary>
+    public sealed class ReplayRequest
+    {
+        public string? By { get; init; }
+    }
 
     /// <summary>The body of a discard: who discards, and why.</summary>
-    public sealed record DiscardRequest(string? By, string? Reason);
+    public sealed class DiscardRequest
+    {
+        public string? By { get; init; }
+
+        public string? Reason { get; init; }
+    }
 
     /// <summary>A dead letter with everything recorded, as the API shows it.</summary>
     public sealed record DeadLetterView(

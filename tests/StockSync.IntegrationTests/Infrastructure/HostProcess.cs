@@ -86,6 +86,8 @@ public sealed class HostProcess : IAsyncDisposable
             ["Transport__RabbitMq__Username"] = TestEnvironment.RabbitUser,
             ["Transport__RabbitMq__Password"] = TestEnvironment.RabbitPassword,
             ["Ledger__BatchTimeLimit"] = "00:00:00.010",
+            // The tests read the error queues themselves.
+            ["Operations__DeadLetters__Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -63,6 +63,8 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
             ["Serilog:MinimumLevel:Default"] = "Warning",
             // Postings still queue; only the ERP tests, which start the ERP simulator, send them.
             ["Erp:Postings:DispatcherEnabled"] = "false",
+            // Faulted messages stay in the _error queues, where tests read them; only the dead-letter tests ingest them.
+            ["Operations:DeadLetters:Enabled"] = "false",
         };
         if (vhost is not null)
         {
