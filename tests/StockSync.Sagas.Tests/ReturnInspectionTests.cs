@@ -63,6 +63,8 @@ public sealed class ReturnInspectionTests : IAsyncLifetime
         sku1 = await _h.PositionAsync(Sku, Store);
         Assert.Equal((6, 0, 1, 5), (sku1.OnHand, sku1.Quarantine, sku1.Damaged, sku1.AvailableToSell));
         Assert.Equal((2, 0, 2), await BucketsAsync(Sku2));
+        // Each inspection's refund leaves through the outbox in its own transaction: wait for both, in any order.
+        await _h.PublishedAsync<RefundRequested>(m => m.RefundId == "RMA-2:1");
         await _h.PublishedAsync<RefundRequested>(m => m.RefundId == "RMA-2:2");
         Assert.Equal(["RMA-2:1", "RMA-2:2"], _h.Delivered<RefundRequested>(m => m.ReturnId == "RMA-2").Select(r => r.RefundId).Order());
         await _h.AssertLedgerMatchesPositionsAsync();
