@@ -73,6 +73,7 @@ app.MapPosAdapter();
 app.MapErpPostingsApi();
 app.MapErpInboundApi();
 app.MapDeadLettersApi();
+app.MapOpsApi();
 app.MapStockSyncEcommerce(app.Configuration);
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -46,6 +46,7 @@ public static class OrderFlowRegistration
         services.TryAddScoped<ClickAndCollectSteps>();
         services.TryAddScoped<OrderFulfillmentSteps>();
         services.TryAddScoped<OrderQueries>();
+        services.TryAddScoped<OperatorQueries>();
         services.TryAddScoped<ReturnInspectionSteps>();
         services.TryAddScoped<MarketplaceOrderSteps>();
         return services;
