@@ -153,6 +153,7 @@ internal sealed class StoreDay(DemoOptions options, TextWriter output) : IAsyncD
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["Security__Mode"] = "Development",
             ["Database__Provider"] = "Sqlite",
             ["Database__ConnectionString"] = $"Data Source={Path.Combine(TempDirectory, "stocksync.db")}",
             ["Erp__Inbound__Url"] = $"{_sim}/erp",

@@ -26,6 +26,8 @@ if (new[] { WebHostDefaults.ServerUrlsKey, "http_ports", "https_ports" }.All(key
 }
 
 builder.AddStockSyncObservability();
+// Operators' APIs need a token with scope ops (JWT bearer), or Security:Mode=Development on a laptop.
+builder.AddStockSyncSecurity();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStockSyncDatabase(
     builder.Configuration,
@@ -58,6 +60,8 @@ await app.Services.SeedCatalogAsync(app.Configuration);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSerilogRequestLogging();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapOpenApi();
 app.MapStockSyncHealth();
 app.MapMovementsApi();
@@ -70,12 +74,16 @@ app.MapMarketplaceOrdersApi();
 app.MapMappingsApi();
 app.MapOmsApi();
 app.MapPosAdapter();
-app.MapErpPostingsApi();
-app.MapErpInboundApi();
-app.MapDeadLettersApi();
-app.MapOpsApi();
+
+// What operators do: saga state, dead letters, reconciliation, the ERP feeds and postings.
+var operators = app.MapGroup(string.Empty).RequireAuthorization(StockSyncScopes.Ops);
+operators.MapErpPostingsApi();
+operators.MapErpInboundApi();
+operators.MapDeadLettersApi();
+operators.MapOpsApi();
 app.MapStockSyncEcommerce(app.Configuration);
 
+app.LogSecurityMode();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var transport = app.Services.GetRequiredService<IOptions<TransportOptions>>().Value;

@@ -77,6 +77,7 @@ public sealed class HostProcess : IAsyncDisposable
             ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/'),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = "Production",
+            ["Security__Mode"] = "Development",
             ["Database__Provider"] = database.Provider.ToString(),
             ["Database__ConnectionString"] = database.ConnectionString,
             ["Transport__Kind"] = "RabbitMq",

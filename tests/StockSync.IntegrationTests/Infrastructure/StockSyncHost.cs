@@ -65,6 +65,7 @@ public sealed class StockSyncHost : WebApplicationFactory<Program>
             ["Erp:Postings:DispatcherEnabled"] = "false",
             // Faulted messages stay in the _error queues, where tests read them; only the dead-letter tests ingest them.
             ["Operations:DeadLetters:Enabled"] = "false",
+            ["Security:Mode"] = "Development",
         };
         if (vhost is not null)
         {
