@@ -110,10 +110,10 @@ internal static class ErpInboundApi
 
     private static string ToCsv(SnapshotComparison comparison)
     {
-        var csv = new System.Text.StringBuilder("sku,location_id,snapshot_on_hand,stocksync_on_hand,delta\r\n");
+        var csv = new System.Text.StringBuilder("sku,location_id,snapshot_on_hand,stocksync_on_hand,delta,pending_postings\r\n");
         foreach (var m in comparison.Mismatches)
         {
-            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{CsvField(m.Sku)},{CsvField(m.LocationId)},{m.SnapshotOnHand},{m.StockSyncOnHand},{m.Delta}\r\n");
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{CsvField(m.Sku)},{CsvField(m.LocationId)},{m.SnapshotOnHand},{m.StockSyncOnHand},{m.Delta},{m.PendingPostings}\r\n");
         }
 
         return csv.ToString();
@@ -141,7 +141,9 @@ internal static class ErpInboundApi
             comparison.Complete,
             comparison.KeysCompared,
             comparison.Mismatches.Count,
-            [.. comparison.Mismatches.Take(largest ?? DefaultLargest).Select(m => new MismatchView(m.Sku, m.LocationId, m.SnapshotOnHand, m.StockSyncOnHand, m.Delta))]));
+            comparison.Mismatches.Sum(m => Math.Abs(m.Delta)),
+            comparison.Mismatches.Count(m => m.PendingPostings > 0),
+            [.. comparison.Mismatches.Take(largest ?? DefaultLargest).Select(m => new MismatchView(m.Sku, m.LocationId, m.SnapshotOnHand, m.StockSyncOnHand, m.Delta, m.PendingPostings))]));
     }
 
     private static async Task<IResult> CallErpAsync(Func<Task<IResult>> call)
@@ -166,10 +168,16 @@ internal static class ErpInboundApi
     private static IResult NotConfigured(string setting, string what) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not configured", detail: $"The ERP adapter has no {what}: set {setting}.", type: "urn:stocksync:problem:not-configured");
 
-    /// <summary>A reconciliation of a snapshot.</summary>
+    /// <summary>
+    /// A reconciliation of a snapshot: the mismatches, the units they are off in all, and how many of them have ERP
+    /// postings still pending at the snapshot's instant (which may explain them).
+    /// </summary>
     internal sealed record ReconciliationView(
-        string SnapshotId, string Source, DateTimeOffset TakenAt, bool Complete, int KeysCompared, int Mismatches, IReadOnlyList<MismatchView> Largest);
+        string SnapshotId, string Source, DateTimeOffset TakenAt, bool Complete, int KeysCompared, int Mismatches, int UnitsOff, int MismatchesWithPendingPostings, IReadOnlyList<MismatchView> Largest);
 
-    /// <summary>One mismatch: the snapshot's on-hand, StockSync's as of the snapshot, and StockSync minus the snapshot.</summary>
-    internal sealed record MismatchView(string Sku, string LocationId, int SnapshotOnHand, int StockSyncOnHand, int Delta);
+    /// <summary>
+    /// One mismatch: the snapshot's on-hand, StockSync's as of the snapshot, StockSync minus the snapshot, and the ERP
+    /// postings of the key that had occurred by the snapshot but were not booked by the ERP yet.
+    /// </summary>
+    internal sealed record MismatchView(string Sku, string LocationId, int SnapshotOnHand, int StockSyncOnHand, int Delta, int PendingPostings);
 }

@@ -179,8 +179,14 @@ public sealed class ErpInboundOverHttpTests(ITestOutputHelper output) : OrderFlo
             result.Largest.Select(m => (m.Sku, m.LocationId, m.SnapshotOnHand, m.StockSyncOnHand, m.Delta)));
         var csv = await Http.GetStringAsync($"/erp/reconciliation.csv?snapshotId={snapshotId}");
         Assert.Equal(
-            ["sku,location_id,snapshot_on_hand,stocksync_on_hand,delta", $"{Tea},{Dc},30,25,-5", $"{Tea},{Store},12,15,3", $"{Mug},{Store},10,8,-2"],
+            ["sku,location_id,snapshot_on_hand,stocksync_on_hand,delta,pending_postings", $"{Tea},{Dc},30,25,-5,1", $"{Tea},{Store},12,15,3,1", $"{Mug},{Store},10,8,-2,1"],
             csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+
+        // Each difference has its ERP posting still queued (this host's dispatcher is off): the report says so, and
+        // an operator waits for the postings rather than correcting.
+        var report = await GetJsonAsync($"/erp/reconciliation?snapshotId={snapshotId}");
+        Assert.Equal((3, 10, 3), (Number(report, "mismatches"), Number(report, "unitsOff"), Number(report, "mismatchesWithPendingPostings")));
+        Assert.All(report["largest"]!.AsArray(), m => Assert.Equal(1, Number(m!, "pendingPostings")));
 
         // A sale after the snapshot's instant: the correction, a count as of the snapshot, keeps it.
         await Task.Delay(TimeSpan.FromSeconds(1));
