@@ -12,6 +12,7 @@ using StockSync.Ledger;
 using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.PostgreSql;
+using StockSync.Persistence.Sagas;
 using StockSync.Persistence.Sqlite;
 using StockSync.Persistence.SqlServer;
 using StockSync.Sagas;
@@ -47,6 +48,8 @@ builder.Services.AddStockSyncMessaging(builder.Configuration);
 builder.Services.AddStockSyncDeadLetters(builder.Configuration);
 // Saga deadline columns (click-and-collect hold, reminder, pickup window) are swept into events here.
 builder.Services.AddStockSyncDeadlines(builder.Configuration, [.. OrderFlowRegistration.DeadlineSweeps]);
+// Finished saga rows are kept for Operations:SagaRetention:KeepFinishedFor (90 days), then deleted.
+builder.Services.AddStockSyncSagaRetention(builder.Configuration, OrderFlowRegistration.RetentionRules);
 builder.Services.AddStockSyncHealthChecks();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.UseStableTypes);
 builder.Services.AddOpenApi();

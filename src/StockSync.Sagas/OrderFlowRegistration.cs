@@ -27,6 +27,19 @@ public static class OrderFlowRegistration
     /// <summary>The deadline columns the sweeper turns into events.</summary>
     public static IReadOnlyList<IDeadlineSweep> DeadlineSweeps => [.. ClickAndCollectDeadlines.Sweeps, .. ReturnInspectionDeadlines.Sweeps, .. MarketplaceOrderDeadlines.Sweeps];
 
+    /// <summary>
+    /// The finished states of each saga: rows in them are deleted after <c>Operations:SagaRetention:KeepFinishedFor</c>.
+    /// A marketplace order handed over lives on in its fulfillment saga; one whose acknowledgment was refused is not
+    /// finished (an operator may retry it).
+    /// </summary>
+    public static IReadOnlyList<ISagaRetentionRule> RetentionRules { get; } =
+    [
+        new SagaRetentionRule<ClickAndCollectState>(ClickAndCollectStateMap.Table, "Collected", "Released", "Rejected"),
+        new SagaRetentionRule<OrderFulfillmentState>(OrderFulfillmentStateMap.Table, "Completed", "Cancelled", "Rejected"),
+        new SagaRetentionRule<ReturnInspectionState>(ReturnInspectionStateMap.Table, "Inspected", "Rejected"),
+        new SagaRetentionRule<MarketplaceOrderState>(MarketplaceOrderStateMap.Table, "HandedOver", "Rejected", "Cancelled", "Invalid"),
+    ];
+
     /// <summary>Adds the <c>Orders</c> options, the saga tables and the services the machines call.</summary>
     public static IServiceCollection AddStockSyncOrderFlows(this IServiceCollection services, IConfiguration configuration)
     {
