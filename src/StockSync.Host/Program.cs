@@ -6,6 +6,7 @@ using StockSync.Adapters.Marketplace;
 using StockSync.Adapters.Oms;
 using StockSync.Adapters.Pos;
 using StockSync.Host.Apis;
+using StockSync.Host.Dashboard;
 using StockSync.Host.Infrastructure;
 using StockSync.Host.Operations;
 using StockSync.Ledger;
@@ -84,6 +85,9 @@ operators.MapErpPostingsApi();
 operators.MapErpInboundApi();
 operators.MapDeadLettersApi();
 operators.MapOpsApi();
+
+// The operators' dashboard: a static page (no data of its own); its calls to the routes above need scope ops.
+app.MapDashboard();
 app.MapStockSyncEcommerce(app.Configuration);
 
 app.LogSecurityMode();

@@ -60,6 +60,7 @@ public static class OrderFlowRegistration
         services.TryAddScoped<OrderFulfillmentSteps>();
         services.TryAddScoped<OrderQueries>();
         services.TryAddScoped<OperatorQueries>();
+        services.TryAddScoped<SaleLatencyQuery>();
         services.TryAddScoped<ReturnInspectionSteps>();
         services.TryAddScoped<MarketplaceOrderSteps>();
         return services;

@@ -13,6 +13,9 @@ internal static class OpsApi
 {
     public const int DefaultLimit = 100;
 
+    /// <summary>The latency chart's default window, in minutes.</summary>
+    public const int DefaultLatencyMinutes = 60;
+
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/ops").WithTags("Operations");
@@ -55,8 +58,26 @@ internal static class OpsApi
             .Produces<SagaLookup>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/latency", LatencyAsync)
+            .WithName("GetSaleLatency")
+            .WithSummary("Sale-to-availability latency per minute over the last ?minutes= (60, at most 1440): count, p50, p99 and max in ms of AppliedAt - OccurredAt of the ledger's SaleRecorded rows (AppliedAt: the commit in which AvailabilityChanged enters the outbox); the newest 20,000 sales at most.")
+            .Produces<SaleLatency>()
+            .ProducesValidationProblem();
         return app;
     }
+
+    /// <summary>
+    /// Sale-to-availability latency per minute, from the ledger: <c>AppliedAt − OccurredAt</c> of every
+    /// <c>SaleRecorded</c> row applied in the window. <c>AppliedAt</c> is the commit in which the sale's
+    /// <c>AvailabilityChanged</c> enters the outbox; the channels receive it once the outbox delivers it. At most the
+    /// newest <see cref="SaleLatencyQuery.MaxRows"/> sales are read (<c>truncated</c> says so); minutes without a sale
+    /// have no point.
+    /// </summary>
+    private static async Task<IResult> LatencyAsync(int? minutes, SaleLatencyQuery latency, CancellationToken ct) =>
+        minutes is < 1 or > SaleLatencyQuery.MaxMinutes
+            ? Problems.Validation(Problems.InvalidInput, "Invalid latency query.", [new("minutes", $"The window must be between 1 and {SaleLatencyQuery.MaxMinutes} minutes.")])
+            : Results.Ok(await latency.PerMinuteAsync(minutes ?? DefaultLatencyMinutes, ct));
 
     private static async Task<IResult> LookupAsync(string? orderId, string? correlationId, OperatorQueries queries, CancellationToken ct)
     {
