@@ -4,7 +4,8 @@
 #   deploy/test-infra.sh <command...>          e.g.  deploy/test-infra.sh dotnet test StockSync.sln
 #
 # What it does:
-#   1. Installs `rabbitmq-server`, `postgresql` (and `curl`) with apt-get where they are missing (needs root).
+#   1. Installs `rabbitmq-server`, `postgresql`, `curl` and `chromium` (the dashboard test drives it headless) with
+#      apt-get where they are missing (needs root).
 #   2. Starts a private RabbitMQ node `stocksync-test@localhost` from a fresh temp dir: AMQP 127.0.0.1:5673,
 #      management HTTP 127.0.0.1:15673, Erlang distribution 127.0.0.1:25673 and its OWN epmd on 127.0.0.1:4370
 #      (so neither a system node, the system epmd on 4369 nor the system cookie are ever touched).
@@ -211,6 +212,7 @@ missing=()
   || missing+=(rabbitmq-server)
 find_pg_bin >/dev/null || missing+=(postgresql)
 command -v curl >/dev/null || missing+=(curl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root so they can be installed, or install them"
   log "installing ${missing[*]} (apt-get)"
@@ -228,6 +230,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ -x "$RABBITMQ_LIB_BIN/rabbitmq-server" ] && command -v erl >/dev/null || die "rabbitmq-server is not installed"
   find_pg_bin >/dev/null || die "postgresql is not installed (no /usr/lib/postgresql/<version>/bin/initdb)"
   command -v curl >/dev/null || die "curl is not installed"
+  [ -x /usr/bin/chromium ] || die "chromium is not installed (/usr/bin/chromium)"
 fi
 pg_bin=$(find_pg_bin)   # never /usr/local/bin/pg_ctl or whatever else is on PATH
 
