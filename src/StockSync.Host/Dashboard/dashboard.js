@@ -75,6 +75,11 @@
     return Number.isNaN(d.getTime()) ? String(iso) : d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   }
 
+  // For table cells: the date and time without seconds' fraction or zone (the headers say UTC).
+  function shortTime(iso) {
+    return time(iso).replace(' UTC', '');
+  }
+
   function millis(ms) {
     return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
   }
@@ -119,14 +124,12 @@
   function renderStuck(rows) {
     if (rows.length === 0) return fill('stuck-body', el('p', { class: 'empty' }, 'Nothing is stuck: every instance changed within its threshold.'));
     fill('stuck-body', table(
-      [{ label: 'Saga' }, { label: 'Correlation id' }, { label: 'State' }, { label: 'In state', num: true }, { label: 'Threshold', num: true }, { label: 'Last change' }],
-      rows.map(r => el('tr', { 'data-correlation-id': r.correlationId },
-        el('td', null, sagaName(r.saga)),
-        el('td', { class: 'mono' }, r.correlationId),
+      [{ label: 'Instance' }, { label: 'State' }, { label: 'In state', num: true }, { label: 'Threshold', num: true }],
+      rows.map(r => el('tr', { 'data-correlation-id': r.correlationId, title: `last change ${time(r.updatedAt)}` },
+        el('td', null, el('div', { class: 'mono' }, r.correlationId), el('div', { class: 'sub' }, sagaName(r.saga))),
         el('td', null, el('span', { class: 'state state-attention' }, r.currentState)),
         el('td', { class: 'num' }, duration(r.secondsInState)),
-        el('td', { class: 'num' }, duration(r.stuckAfterSeconds)),
-        el('td', null, time(r.updatedAt))))));
+        el('td', { class: 'num' }, duration(r.stuckAfterSeconds))))));
   }
 
   function renderDeadLetters(groups) {
@@ -138,14 +141,14 @@
       el('div', { class: 'figure' }, el('div', { class: 'value' }, number(groups.length)), el('div', { class: 'label' }, 'groups')));
     if (groups.length === 0) return fill('dead-letters-body', figures, el('p', { class: 'empty' }, 'No open dead letters.'));
     fill('dead-letters-body', figures, table(
-      [{ label: 'Queue' }, { label: 'Exception' }, { label: 'Message' }, { label: 'Letters', num: true }, { label: 'Failures', num: true }, { label: 'Last failure' }],
+      [{ label: 'Queue and reason' }, { label: 'Letters', num: true }, { label: 'Failures', num: true }, { label: 'Last failure (UTC)' }],
       groups.map(g => el('tr', { 'data-queue': g.sourceQueue },
-        el('td', { class: 'mono' }, g.sourceQueue),
-        el('td', { class: 'mono', title: g.exceptionType || '' }, (g.exceptionType || '(none)').split('.').pop()),
-        el('td', { class: 'wrap' }, g.exceptionMessage || ''),
+        el('td', { class: 'wrap' },
+          el('div', null, el('span', { class: 'mono' }, g.sourceQueue), ' · ', el('b', { title: g.exceptionType || '' }, (g.exceptionType || '(no exception)').split('.').pop())),
+          el('div', { class: 'sub' }, g.exceptionMessage || '')),
         el('td', { class: 'num' }, number(g.deadLetters)),
         el('td', { class: 'num' }, number(g.failures)),
-        el('td', null, time(g.lastFailedAt))))));
+        el('td', { class: 'nowrap' }, shortTime(g.lastFailedAt))))));
   }
 
   function renderDivergence(report) {
@@ -181,11 +184,12 @@
       el('div', { class: 'legend' },
         el('span', null, el('i', { class: 'key-p50' }), 'p50 per minute'),
         el('span', null, el('i', { class: 'key-p99' }), 'p99 per minute'),
+        el('span', null, el('i', { class: 'key-sales' }), 'sales per minute'),
         el('span', null, 'Sale occurred at its source → availability decided (ledger commit); ', latency.truncated ? 'newest 20,000 sales only' : 'every sale in the window')));
   }
 
   function chart(latency) {
-    const width = 1180, height = 230, left = 64, right = 16, top = 12, bottom = 28;
+    const width = 1180, height = 190, left = 64, right = 16, top = 12, bottom = 28;
     const from = Date.parse(latency.from), to = Date.parse(latency.to);
     const points = latency.points.map(p => ({ t: Date.parse(p.minute) + 30000, p50: p.p50Ms, p99: p.p99Ms, count: p.count }));
     const top99 = Math.max(1, ...points.map(p => p.p99));
@@ -210,10 +214,20 @@
       root.append(svg('text', { class: 'axis-label', x: width / 2, y: height / 2, 'text-anchor': 'middle' }, 'No sales applied in this window'));
       return root;
     }
+    // Sales per minute as light bars on their own scale (right axis), so that a quiet minute still shows.
+    const topCount = Math.max(...points.map(p => p.count));
+    const barWidth = Math.max(3, ((width - left - right) / Math.max(1, minutes)) * 0.7);
+    for (const p of points) {
+      const h = (p.count / topCount) * (height - top - bottom) * 0.5;
+      const bar = svg('rect', { class: 'sales-bar', x: (x(p.t) - barWidth / 2).toFixed(1), y: (height - bottom - h).toFixed(1), width: barWidth.toFixed(1), height: h.toFixed(1) });
+      bar.append(svg('title', null, `${p.count} sales`));
+      root.append(bar);
+    }
+    root.append(svg('text', { class: 'axis-label', x: left + 8, y: top + 12, 'text-anchor': 'start' }, `bars: sales per minute (max ${topCount})`));
     for (const key of ['p99', 'p50']) {
       root.append(svg('polyline', { class: key, points: points.map(p => `${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ') }));
       for (const p of points) {
-        const dot = svg('circle', { class: `dot-${key}`, cx: x(p.t).toFixed(1), cy: y(p[key]).toFixed(1), r: 3.5 });
+        const dot = svg('circle', { class: `dot-${key}`, cx: x(p.t).toFixed(1), cy: y(p[key]).toFixed(1), r: 4 });
         dot.append(svg('title', null, `${new Date(p.t - 30000).toISOString().slice(11, 16)} UTC · ${key} ${millis(p[key])} · ${p.count} sales`));
         root.append(dot);
       }
