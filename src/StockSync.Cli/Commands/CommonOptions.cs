@@ -12,11 +12,17 @@ internal static class CommonOptions
     public static Option<int?> Limit(string description, int max = 1000)
     {
         var option = new Option<int?>("--limit") { Description = description, HelpName = "N" };
+        return option.Between(1, max);
+    }
+
+    /// <summary>Refuses a number outside [<paramref name="min"/>, <paramref name="max"/>] (a token that is no number is refused by the parser).</summary>
+    public static Option<int?> Between(this Option<int?> option, int min, int max)
+    {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } limit && (limit < 1 || limit > max))
+            if (result.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && (value < min || value > max))
             {
-                result.AddError($"--limit must be between 1 and {max}.");
+                result.AddError($"{option.Name} must be between {min} and {max}.");
             }
         });
         return option;

@@ -41,14 +41,7 @@ internal static class ReconciliationCommands
     private static Command Report(GlobalOptions globals)
     {
         var snapshotId = new Option<string>("--snapshot-id") { Description = "The snapshot (default: the newest complete one).", HelpName = "ID" };
-        var largest = new Option<int?>("--largest") { Description = "Show this many of the largest mismatches (default 20).", HelpName = "N" };
-        largest.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 0 or > 10_000)
-            {
-                r.AddError("--largest must be between 0 and 10000.");
-            }
-        });
+        var largest = new Option<int?>("--largest") { Description = "Show this many of the largest mismatches (default 20).", HelpName = "N" }.Between(0, 10_000);
         var csv = new Option<FileInfo>("--csv") { Description = "Also write every mismatch to this CSV file (sku,location_id,snapshot_on_hand,stocksync_on_hand,delta).", HelpName = "FILE" };
         return globals.Runs(
             new Command("report", "A snapshot held against the ledger: the summary and the largest on-hand differences.").With(snapshotId, largest, csv),
