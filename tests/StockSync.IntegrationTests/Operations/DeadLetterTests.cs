@@ -32,18 +32,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
 
     private string Store => $"STORE-{Run}";
 
-    protected override IDictionary<string, string?> HostSettings
-    {
-        get
-        {
-            var settings = base.HostSettings;
-            settings["Erp:Inbound:Url"] = $"{SimulatorUrl}/erp";
-            settings["Erp:Inbound:PollInterval"] = "00:00:00.500";
-            settings["Operations:DeadLetters:Enabled"] = "true";
-            settings["Operations:DeadLetters:PollInterval"] = "00:00:00.200";
-            return settings;
-        }
-    }
+    protected override IDictionary<string, string?> HostSettings => base.HostSettings.WithErpAndDeadLetters(SimulatorUrl);
 
     [Fact]
     public async Task A_poisoned_document_lands_with_its_reason_fails_again_on_the_same_row_and_applies_once_after_the_fix_and_a_replay()
@@ -110,7 +99,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
 
         // 3. The item master catches up; the replay applies the receipt once, in eaches.
         var pot = $"SKU-{Run}-POT";
-        await Send(erp, HttpMethod.Put, "items", new { items = new[] { new { itemNumber = "300-POT", sku = pot, description = "Teapot", orderUnit = "CS", unitsPerOrderUnit = 4, barcodes = Array.Empty<string>() } } });
+        await ErpDeadLetters.SendAsync(erp, HttpMethod.Put, "items", new { items = new[] { new { itemNumber = "300-POT", sku = pot, description = "Teapot", orderUnit = "CS", unitsPerOrderUnit = 4, barcodes = Array.Empty<string>() } } });
         await EventuallyAsync(async () => await MappingAsync("erp", "300-POT") is not null, () => "the new item's mapping");
         replayed = await ReplayAsync(id, "bob");
         Assert.Equal(("Replayed", 2, "bob"), (Text(replayed, "status"), Number(replayed, "replayCount"), Text(replayed, "replayedBy")));
@@ -227,7 +216,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
 
     private async Task MasterDataAsync(HttpClient erp)
     {
-        await Send(erp, HttpMethod.Put, "sites", new
+        await ErpDeadLetters.SendAsync(erp, HttpMethod.Put, "sites", new
         {
             sites = new[]
             {
@@ -235,7 +224,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
                 new { siteCode = "S-ST", locationId = Store, name = "Store", kind = "Store" },
             },
         });
-        await Send(erp, HttpMethod.Put, "items", new
+        await ErpDeadLetters.SendAsync(erp, HttpMethod.Put, "items", new
         {
             items = new[] { new { itemNumber = "100-MUG", sku = $"SKU-{Run}-MUG", description = "Mug", orderUnit = "EA", unitsPerOrderUnit = 1, barcodes = Array.Empty<string>() } },
         });
@@ -243,7 +232,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
     }
 
     private static Task<JsonNode> DocumentAsync(HttpClient erp, string number, string itemNumber) =>
-        Send(erp, HttpMethod.Post, "documents", new
+        ErpDeadLetters.SendAsync(erp, HttpMethod.Post, "documents", new
         {
             documentType = "PurchaseReceipt",
             documentNumber = number,
@@ -252,15 +241,6 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
             otherSiteCode = (string?)null,
             lines = new[] { new { lineNumber = 1, itemNumber, quantity = 2, unit = "CS" } },
         });
-
-    private static async Task<JsonNode> Send(HttpClient erp, HttpMethod method, string path, object body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        using var response = await erp.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} /erp/{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
 
     private async Task<JsonNode?> MappingAsync(string system, string externalId)
     {
