@@ -245,7 +245,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task Report_with_csv_writes_the_hosts_whole_export_to_the_file()
     {
-        const string csv = "sku,location_id,snapshot_on_hand,stocksync_on_hand,delta\r\nSKU-TEA,DC-1,30,25,-5\r\nSKU-TEA,STORE-1,12,15,3\r\nSKU-MUG,STORE-1,10,8,-2\r\n";
+        const string csv = "sku,location_id,snapshot_on_hand,stocksync_on_hand,delta,pending_postings\r\nSKU-TEA,DC-1,30,25,-5,1\r\nSKU-TEA,STORE-1,12,15,3,0\r\nSKU-MUG,STORE-1,10,8,-2,0\r\n";
         _host.Answer = r => r.RequestUri!.AbsolutePath.EndsWith(".csv", StringComparison.Ordinal)
             ? FakeHost.Json(HttpStatusCode.OK, csv, "text/csv")
             : FakeHost.Json(HttpStatusCode.OK, Sample("reconciliation"));
@@ -282,7 +282,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Equal(3, polls);
         Assert.StartsWith("Fetched ERP snapshot erp-20261123T201500Z taken at 2026-11-23 20:15:00Z: 4 lines in 1 part(s).\n\nSnapshot:", output, StringComparison.Ordinal);
-        Assert.Contains("Mismatches:    3", output, StringComparison.Ordinal);
+        Assert.Contains("Mismatches:            3", output, StringComparison.Ordinal);
     }
 
     internal static string Sample(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", name + ".json"));

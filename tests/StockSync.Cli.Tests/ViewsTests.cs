@@ -94,21 +94,23 @@ public sealed class ViewsTests
     }
 
     [Fact]
-    public void A_reconciliation_report_has_the_summary_then_the_largest_signed_deltas()
+    public void A_reconciliation_report_has_the_summary_then_the_largest_signed_deltas_with_pending_postings()
     {
         Assert.Equal(
             """
-            Snapshot:      erp-20261123T201500Z
-            Source:        erp
-            Taken at:      2026-11-23 20:15:00Z
-            Complete:      yes
-            Keys compared: 4
-            Mismatches:    3
+            Snapshot:              erp-20261123T201500Z
+            Source:                erp
+            Taken at:              2026-11-23 20:15:00Z
+            Complete:              yes
+            Keys compared:         4
+            Mismatches:            3
+            Units off:             10
+            With postings pending: 1
 
             Largest mismatches, on-hand (delta = StockSync - snapshot) (2 of 3; --csv FILE writes them all)
-            SKU      LOCATION  SNAPSHOT  STOCKSYNC  DELTA
-            SKU-TEA  DC-1            30         25     -5
-            SKU-TEA  STORE-1         12         15     +3
+            SKU      LOCATION  SNAPSHOT  STOCKSYNC  DELTA  PENDING POSTINGS
+            SKU-TEA  DC-1            30         25     -5                 1
+            SKU-TEA  STORE-1         12         15     +3                 0
 
             """.ReplaceLineEndings("\n"),
             Views.Reconciliation(Sample("reconciliation")));

@@ -154,7 +154,10 @@ public static class Views
         $"Fetched ERP snapshot {Text(json, "snapshotId")} taken at {Time(json, "takenAt")}: {Text(json, "lines")} lines in {Text(json, "parts")} part(s).\n" +
         $"Its comparison is ready once every part is stored: stocksync reconciliation report --snapshot-id {Text(json, "snapshotId")}\n";
 
-    /// <summary><c>GET /erp/reconciliation</c>: the summary and the largest mismatches.</summary>
+    /// <summary>
+    /// <c>GET /erp/reconciliation</c>: the summary and the largest mismatches, each with the ERP postings still pending at
+    /// the snapshot's instant (a mismatch with pending postings may close by itself once the ERP books them).
+    /// </summary>
     public static string Reconciliation(JsonNode json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -166,11 +169,15 @@ public static class Views
             ("Complete", json["complete"]?.GetValue<bool>() == true ? "yes" : "no (parts missing)"),
             ("Keys compared", Text(json, "keysCompared")),
             ("Mismatches", Text(json, "mismatches")),
+            ("Units off", Text(json, "unitsOff")),
+            ("With postings pending", Text(json, "mismatchesWithPendingPostings")),
         ], indent: string.Empty));
-        var table = new TextTable("SKU", "LOCATION", ">SNAPSHOT", ">STOCKSYNC", ">DELTA");
+        var table = new TextTable("SKU", "LOCATION", ">SNAPSHOT", ">STOCKSYNC", ">DELTA", ">PENDING POSTINGS");
         foreach (var row in Rows(json["largest"]))
         {
-            table.Add(Text(row, "sku"), Text(row, "locationId"), Text(row, "snapshotOnHand"), Text(row, "stockSyncOnHand"), Number(row, "delta") is { } delta ? WithSign(delta) : null);
+            table.Add(
+                Text(row, "sku"), Text(row, "locationId"), Text(row, "snapshotOnHand"), Text(row, "stockSyncOnHand"), Number(row, "delta") is { } delta ? WithSign(delta) : null,
+                Text(row, "pendingPostings"));
         }
 
         var shown = table.Count < Number(json, "mismatches") ? $" ({table.Count} of {Text(json, "mismatches")}; --csv FILE writes them all)" : string.Empty;

@@ -18,9 +18,9 @@ namespace StockSync.IntegrationTests.Http;
 /// </summary>
 public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Issuer = "https://login.retailer.test/";
-    private const string Audience = "stocksync";
-    private static readonly string SigningKey = "test-only-signing-key-" + Guid.NewGuid().ToString("N");
+    internal const string Issuer = "https://login.retailer.test/";
+    internal const string Audience = "stocksync";
+    internal static readonly string SigningKey = "test-only-signing-key-" + Guid.NewGuid().ToString("N");
 
     private StockSyncHost _host = null!;
     private HttpClient _client = null!;
@@ -94,7 +94,8 @@ public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyn
         }
     }
 
-    private static string Token(string scopes, string? signingKey = null, DateTime? expires = null, string audience = Audience, string claim = "scope")
+    /// <summary>A token for a host configured with <see cref="Issuer"/>, <see cref="Audience"/> and <see cref="SigningKey"/>.</summary>
+    internal static string Token(string scopes, string? signingKey = null, DateTime? expires = null, string audience = Audience, string claim = "scope")
     {
         var now = DateTime.UtcNow;
         var expiry = expires ?? now.AddMinutes(10);
