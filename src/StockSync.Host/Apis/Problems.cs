@@ -18,6 +18,8 @@ internal static class Problems
     public const string InvalidTransition = "urn:stocksync:problem:invalid-transition";
     public const string OrderExists = "urn:stocksync:problem:order-exists";
     public const string BrokerUnavailable = "urn:stocksync:problem:broker-unavailable";
+    public const string Unauthorized = "urn:stocksync:problem:unauthorized";
+    public const string Forbidden = "urn:stocksync:problem:forbidden";
 
     /// <summary>
     /// Gives the problems that ASP.NET Core writes itself (routing, content negotiation, body limits, unhandled
@@ -33,6 +35,8 @@ internal static class Problems
 
         problem.Type = problem.Status switch
         {
+            StatusCodes.Status401Unauthorized => Unauthorized,
+            StatusCodes.Status403Forbidden => Forbidden,
             StatusCodes.Status404NotFound => NotFound,
             StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
             StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,

@@ -87,7 +87,9 @@ public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyn
         output.WriteLine($"GET {path} with {what}: {(int)response.StatusCode} {response.Headers.WwwAuthenticate} {text}");
         Assert.True(response.StatusCode == status, $"GET {path} with {what}: expected {(int)status}, got {(int)response.StatusCode} {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal((int)status, JsonNode.Parse(text)!["status"]!.GetValue<int>());
+        var problem = JsonNode.Parse(text)!;
+        Assert.Equal((int)status, problem["status"]!.GetValue<int>());
+        Assert.Equal(status == HttpStatusCode.Unauthorized ? "urn:stocksync:problem:unauthorized" : "urn:stocksync:problem:forbidden", problem["type"]!.GetValue<string>());
         if (status == HttpStatusCode.Unauthorized)
         {
             Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");

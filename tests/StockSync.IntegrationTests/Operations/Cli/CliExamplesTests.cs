@@ -20,7 +20,7 @@ namespace StockSync.IntegrationTests.Operations.Cli;
 public sealed partial class CliExamplesTests(ITestOutputHelper output) : OrderFlowTest(output)
 {
     /// <summary>The file whose one <c>```console</c> block with <c>$ stocksync</c> lines holds the examples, from the repository root.</summary>
-    public const string ExamplesFile = "docs/cli.md";
+    public const string ExamplesFile = "README.md";
 
     private string Dc => $"DC-{Run}";
 
