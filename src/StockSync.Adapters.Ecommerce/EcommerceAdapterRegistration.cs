@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using StockSync.Adapters.Ecommerce.Availability;
 using StockSync.Adapters.Ecommerce.Webhooks;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Adapters.Ecommerce;
 
@@ -40,7 +42,15 @@ public static class EcommerceAdapterRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(HttpStorefrontClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // each call has its own timeout
         services.TryAddSingleton<IStorefrontClient, HttpStorefrontClient>();
-        services.TryAddSingleton<AvailabilityCoalescer>();
+        services.TryAddSingleton(sp =>
+        {
+            // The channel push queue length gauge of the StockSync meter reads the coalescer's pending keys.
+            var coalescer = new AvailabilityCoalescer();
+            var channel = sp.GetRequiredService<IOptions<EcommerceOptions>>().Value.ChannelId;
+            sp.GetRequiredService<StockSyncMetrics>().RegisterPushQueue(channel, () => coalescer.PendingCount);
+            return coalescer;
+        });
+        services.TryAddSingleton<StockSyncMetrics>();
         services.TryAddSingleton<StorefrontPushStatus>();
         services.TryAddScoped<IStorefrontKeys, StorefrontKeys>();
         services.TryAddScoped<CheckoutHolds>();

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StockSync.Contracts;
 using StockSync.Contracts.Inventory;
@@ -22,6 +23,7 @@ public static class LedgerRegistration
         services.AddSingleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidator>();
         services.AddOptions<ChannelOptions>().ValidateOnStart();
         services.AddScoped<LedgerBatchWriter>();
+        services.TryAddSingleton<StockSync.Persistence.Telemetry.StockSyncMetrics>();
         services.AddScoped<InventoryQueries>();
         services.AddScoped<CatalogService>();
         return services;

@@ -40,11 +40,28 @@ public static class PersistenceRegistration
                 new OutboxCommitSignal(sp.GetRequiredService<OutboxSignal>()));
         });
         services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<Telemetry.StockSyncMetrics>();
         services.TryAddScoped<Mapping.ExternalIds>();
         services.TryAddScoped<Reconciliation.StockSnapshots>();
         services.TryAddScoped<Ledger.SourceSequences>();
         services.TryAddScoped<Adapters.WebhookReceipts>();
         services.TryAddScoped<Operations.DeadLetterStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// Keeps the database-backed gauges of the <c>StockSync</c> meter (outbox lag, pending outbox messages, open dead
+    /// letters) current in the background (<c>Telemetry:DatabaseGauges</c>).
+    /// </summary>
+    public static IServiceCollection AddStockSyncDatabaseGauges(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<Telemetry.DatabaseGaugeOptions>()
+            .Bind(configuration.GetSection(Telemetry.DatabaseGaugeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<Telemetry.StockSyncMetrics>();
+        services.AddHostedService<Telemetry.DatabaseGaugeRefresher>();
         return services;
     }
 

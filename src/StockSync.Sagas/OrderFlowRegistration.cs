@@ -63,6 +63,7 @@ public static class OrderFlowRegistration
         services.TryAddScoped<SaleLatencyQuery>();
         services.TryAddScoped<ReturnInspectionSteps>();
         services.TryAddScoped<MarketplaceOrderSteps>();
+        services.TryAddSingleton<Persistence.Telemetry.StockSyncMetrics>();
         return services;
     }
 

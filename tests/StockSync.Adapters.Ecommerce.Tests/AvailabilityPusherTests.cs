@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StockSync.Adapters.Ecommerce.Availability;
 using StockSync.Inventory;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Adapters.Ecommerce.Tests;
 
@@ -21,7 +22,8 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
     private readonly AvailabilityCoalescer _coalescer = new();
     private readonly ScriptedStorefront _storefront;
-    private readonly StorefrontPushStatus _status = new();
+    private readonly StockSyncMetrics _metrics = new();
+    private readonly StorefrontPushStatus _status;
     private readonly ServiceProvider _services;
     private readonly AvailabilityPusher _pusher;
     private readonly CancellationTokenSource _stop = new();
@@ -29,6 +31,7 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
 
     public AvailabilityPusherTests()
     {
+        _status = new StorefrontPushStatus(_metrics);
         _storefront = new ScriptedStorefront(_time);
         _services = new ServiceCollection().AddScoped<IStorefrontKeys, FixedKeys>().BuildServiceProvider();
         var options = Options.Create(new EcommerceOptions
@@ -163,7 +166,7 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
         }
 
         _stop.Dispose();
-        _status.Dispose();
+        _metrics.Dispose();
         await _services.DisposeAsync();
     }
 

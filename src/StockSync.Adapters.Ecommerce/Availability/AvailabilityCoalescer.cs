@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StockSync.Inventory;
 
 namespace StockSync.Adapters.Ecommerce.Availability;
@@ -31,7 +32,8 @@ public enum OfferOutcome
 /// <param name="Quantity">The channel's exposed quantity, canonical units.</param>
 /// <param name="ChangedAt">When StockSync changed the position (for the change-to-storefront latency); null for a resync's re-offer.</param>
 /// <param name="Attempts">Failed pushes of this key since its last success.</param>
-public sealed record PendingPush(StockKey Key, long Version, int Quantity, DateTimeOffset? ChangedAt, int Attempts);
+/// <param name="Origin">The span that offered the value (the consume of its <c>AvailabilityChanged</c>), so the push continues that trace; default for none.</param>
+public sealed record PendingPush(StockKey Key, long Version, int Quantity, DateTimeOffset? ChangedAt, int Attempts, ActivityContext Origin = default);
 
 /// <summary>
 /// The latest-value map between the <c>AvailabilityChanged</c> consumer and the pusher: per SKU × location only the
@@ -64,7 +66,7 @@ public sealed class AvailabilityCoalescer
     /// Offers <paramref name="quantity"/> at <paramref name="version"/> for <paramref name="key"/>: kept if it is newer
     /// than the value pending and the last one pushed, dropped otherwise.
     /// </summary>
-    public OfferOutcome Offer(StockKey key, long version, int quantity, DateTimeOffset? changedAt, OfferPriority priority = OfferPriority.Live)
+    public OfferOutcome Offer(StockKey key, long version, int quantity, DateTimeOffset? changedAt, OfferPriority priority = OfferPriority.Live, ActivityContext origin = default)
     {
         lock (_gate)
         {
@@ -79,7 +81,7 @@ public sealed class AvailabilityCoalescer
             }
 
             var replaced = entry.Pending is not null;
-            entry.Pending = new Value(version, quantity, changedAt);
+            entry.Pending = new Value(version, quantity, changedAt, origin);
             Enqueue(key, entry, priority);
             return replaced ? OfferOutcome.Replaced : OfferOutcome.Queued;
         }
@@ -163,7 +165,7 @@ public sealed class AvailabilityCoalescer
         {
             var entry = _entries[taken.Key];
             return entry.Pending is { } value && value.Version > taken.Version
-                ? taken with { Version = value.Version, Quantity = value.Quantity, ChangedAt = value.ChangedAt }
+                ? taken with { Version = value.Version, Quantity = value.Quantity, ChangedAt = value.ChangedAt, Origin = value.Origin }
                 : taken;
         }
     }
@@ -250,7 +252,7 @@ public sealed class AvailabilityCoalescer
             entry.Node = null;
             entry.InFlight = true;
             var value = entry.Pending!;
-            return new PendingPush(node.Value, value.Version, value.Quantity, value.ChangedAt, entry.Attempts);
+            return new PendingPush(node.Value, value.Version, value.Quantity, value.ChangedAt, entry.Attempts, value.Origin);
         }
 
         return null;
@@ -286,7 +288,7 @@ public sealed class AvailabilityCoalescer
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record Value(long Version, int Quantity, DateTimeOffset? ChangedAt);
+    private sealed record Value(long Version, int Quantity, DateTimeOffset? ChangedAt, ActivityContext Origin);
 
     private sealed class Entry
     {

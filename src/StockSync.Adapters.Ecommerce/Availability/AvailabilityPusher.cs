@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Adapters.Ecommerce.Availability;
 
@@ -80,6 +82,12 @@ public sealed partial class AvailabilityPusher(
             return;
         }
 
+        // A child of the consume that offered the value: the storefront call below joins the trace of the change.
+        using var activity = StockSyncTelemetry.ActivitySource.StartActivity("storefront push", ActivityKind.Internal, taken.Origin);
+        activity?.SetTag(StockSyncTelemetry.Tags.Sku, taken.Key.Sku);
+        activity?.SetTag(StockSyncTelemetry.Tags.LocationId, taken.Key.LocationId);
+        activity?.SetTag(StockSyncTelemetry.Tags.Channel, options.Value.ChannelId);
+
         IReadOnlyList<StorefrontTarget> targets;
         try
         {
@@ -110,12 +118,15 @@ public sealed partial class AvailabilityPusher(
             var result = await client.SetAvailableAsync(target.InventoryItemId, target.LocationId, target.ToExternal(push.Quantity), ct).ConfigureAwait(false);
             if (result.Outcome != StorefrontOutcome.Ok)
             {
+                activity?.SetStatus(ActivityStatusCode.Error, $"{result.Outcome}: {result.Error}");
                 Failed(push, target, result);
                 return;
             }
         }
 
         _consecutiveFailures = 0;
+        activity?.SetTag("stocksync.version", push.Version);
+        activity?.SetTag("stocksync.quantity", push.Quantity);
         coalescer.Complete(push.Key, push.Version);
         status.Pushed(push.ChangedAt is { } changedAt ? time.GetUtcNow() - changedAt : null);
         LogPushed(logger, push.Key.Sku, push.Key.LocationId, push.Quantity, push.Version);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,9 @@ public sealed class StorefrontAvailabilityConsumer(AvailabilityCoalescer coalesc
         }
 
         status.Received();
-        status.Offered(coalescer.Offer(new StockKey(changed.Sku, changed.LocationId), changed.Version, channel.Quantity, changed.ChangedAt));
+        // The consume span travels with the value, so the storefront call later joins the trace of the change.
+        status.Offered(coalescer.Offer(
+            new StockKey(changed.Sku, changed.LocationId), changed.Version, channel.Quantity, changed.ChangedAt, origin: Activity.Current?.Context ?? default));
         return Task.CompletedTask;
     }
 }

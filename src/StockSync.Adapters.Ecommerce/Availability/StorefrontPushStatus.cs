@@ -1,20 +1,17 @@
-using System.Diagnostics.Metrics;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Adapters.Ecommerce.Availability;
 
 /// <summary>
-/// What the availability pusher has done since the host started: counters (also as OpenTelemetry metrics on the
-/// <c>StockSync.Ecommerce</c> meter), the pause it is honouring, and the change-to-storefront latency of recent pushes.
+/// What the availability pusher has done since the host started: counters (the storefront calls and the
+/// change-to-storefront latency also as OpenTelemetry metrics on the <c>StockSync</c> meter, see
+/// <see cref="StockSyncMetrics"/>), the pause it is honouring, and the change-to-storefront latency of recent pushes.
 /// <c>GET /ecommerce/storefront/status</c> shows it.
 /// </summary>
-public sealed class StorefrontPushStatus : IDisposable
+public sealed class StorefrontPushStatus(StockSyncMetrics metrics)
 {
-    public const string MeterName = "StockSync.Ecommerce";
     private const int LatencySamples = 2048;
 
-    private readonly Meter _meter = new(MeterName);
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _latency;
     private readonly Lock _gate = new();
     private readonly double[] _latencies = new double[LatencySamples];
     private int _latencyCount;
@@ -30,12 +27,6 @@ public sealed class StorefrontPushStatus : IDisposable
     private long _notInChannel;
     private long _resyncs;
     private long _resyncOffered;
-
-    public StorefrontPushStatus()
-    {
-        _requests = _meter.CreateCounter<long>("stocksync.storefront.requests", description: "Inventory API calls to the storefront, by outcome.");
-        _latency = _meter.CreateHistogram<double>("stocksync.storefront.availability_latency", unit: "s", description: "From a position change to the storefront's acknowledgement of its value.");
-    }
 
     /// <summary>The pusher honours a 429 or an outage until then.</summary>
     public DateTimeOffset? PausedUntil { get; set; }
@@ -71,14 +62,14 @@ public sealed class StorefrontPushStatus : IDisposable
     internal void Pushed(TimeSpan? latency)
     {
         Interlocked.Increment(ref _pushed);
-        _requests.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
+        metrics.StorefrontRequest("ok");
         if (latency is null)
         {
             return;
         }
 
         var seconds = Math.Max(0, latency.Value.TotalSeconds);
-        _latency.Record(seconds);
+        metrics.StorefrontLatency(seconds);
         lock (_gate)
         {
             _latencies[_latencyNext] = seconds;
@@ -90,13 +81,13 @@ public sealed class StorefrontPushStatus : IDisposable
     internal void Throttled()
     {
         Interlocked.Increment(ref _throttled);
-        _requests.Add(1, new KeyValuePair<string, object?>("outcome", "throttled"));
+        metrics.StorefrontRequest("throttled");
     }
 
     internal void Failed(string error)
     {
         Interlocked.Increment(ref _failed);
-        _requests.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+        metrics.StorefrontRequest("failed");
         LastError = error;
     }
 
@@ -130,8 +121,6 @@ public sealed class StorefrontPushStatus : IDisposable
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.99));
     }
-
-    public void Dispose() => _meter.Dispose();
 
     private static double? Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];

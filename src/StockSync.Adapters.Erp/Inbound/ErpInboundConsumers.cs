@@ -3,6 +3,7 @@ using MassTransit;
 using StockSync.Contracts.Inventory;
 using StockSync.Persistence.Mapping;
 using StockSync.Persistence.Reconciliation;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Adapters.Erp.Inbound;
 
@@ -134,7 +135,8 @@ public sealed class ErpDocumentConsumer(ExternalIds ids) : IConsumer<ErpDocument
 /// with the last part, reconciles the snapshot against the ledger and publishes <see cref="ReconciliationCompleted"/>.
 /// An unmapped item or site faults the part (raw lines kept) until the master data arrives.
 /// </summary>
-public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshots, StockSync.Persistence.StockSyncDbContext db, TimeProvider time) : IConsumer<ErpSnapshotPartDownloaded>
+public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshots, StockSync.Persistence.StockSyncDbContext db, TimeProvider time, StockSyncMetrics metrics)
+    : IConsumer<ErpSnapshotPartDownloaded>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ErpSnapshotPartDownloaded> context)
@@ -176,7 +178,9 @@ public sealed class ErpSnapshotConsumer(ExternalIds ids, StockSnapshots snapshot
             // and publish the result with it.
             await db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);
             var comparison = await snapshots.CompareAsync(m.SnapshotId, context.CancellationToken).ConfigureAwait(false);
-            await context.Publish(comparison!.ToEvent(time.GetUtcNow()), context.CancellationToken).ConfigureAwait(false);
+            var completed = comparison!.ToEvent(time.GetUtcNow());
+            await context.Publish(completed, context.CancellationToken).ConfigureAwait(false);
+            metrics.ReconciliationCompleted(completed);
         }
     }
 }

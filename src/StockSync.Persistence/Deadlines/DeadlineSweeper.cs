@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StockSync.Persistence.Outbox;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Persistence.Deadlines;
 
@@ -38,6 +39,7 @@ public sealed class DeadlineSweeper(
     IEnumerable<IDeadlineSweep> sweeps,
     IOptions<DeadlineSweeperOptions> options,
     TimeProvider time,
+    StockSyncMetrics metrics,
     ILogger<DeadlineSweeper> logger) : BackgroundService
 {
     /// <summary>This replica's name in the claims table.</summary>
@@ -55,6 +57,7 @@ public sealed class DeadlineSweeper(
             var db = scope.ServiceProvider.GetRequiredService<StockSyncDbContext>();
             var outbox = scope.ServiceProvider.GetRequiredService<TransactionalOutbox>();
             var count = await sweep.SweepAsync(db, outbox, context, ct).ConfigureAwait(false);
+            metrics.DeadlinesMissed(sweep.Name, count);
             if (count > 0)
             {
                 logger.LogInformation("Published {Count} due {Deadline} deadlines", count, sweep.Name);

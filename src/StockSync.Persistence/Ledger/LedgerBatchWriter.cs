@@ -2,6 +2,7 @@ using StockSync.Contracts.Inventory;
 using StockSync.Inventory;
 using StockSync.Persistence.Entities;
 using StockSync.Persistence.Outbox;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Persistence.Ledger;
 
@@ -12,7 +13,7 @@ namespace StockSync.Persistence.Ledger;
 /// none of it does; a concurrent writer that touched the same position makes the commit fail on the version token,
 /// and the caller retries the whole batch.
 /// </summary>
-public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure channels, TimeProvider time)
+public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure channels, TimeProvider time, StockSyncMetrics metrics)
 {
     /// <summary>Applies <paramref name="movements"/> (in the given order) and returns what happened to each.</summary>
     public Task<LedgerBatchResult> ApplyAsync(IReadOnlyList<StockMovement> movements, CancellationToken cancellationToken) =>
@@ -27,7 +28,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
     public Task<LedgerBatchResult> ApplyAllOrNothingAsync(IReadOnlyList<StockMovement> movements, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(movements);
-        return db.InTransactionAsync(ct => ApplyInTransactionAsync(movements, inbox: null, beforeCommit: null, allOrNothing: true, ct), cancellationToken);
+        return ApplyObservedAsync(movements, ct => ApplyInTransactionAsync(movements, inbox: null, beforeCommit: null, allOrNothing: true, ct), cancellationToken);
     }
 
     /// <summary>
@@ -49,7 +50,35 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
             throw new ArgumentException("The inbox needs one message id per movement.", nameof(inbox));
         }
 
-        return await db.InTransactionAsync(ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, allOrNothing: false, ct), cancellationToken).ConfigureAwait(false);
+        return await ApplyObservedAsync(movements, ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, allOrNothing: false, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs one apply in its transaction inside a <c>ledger apply</c> span, and counts what it did once the work is
+    /// saved (after the commit when the writer owns the transaction, so a retried attempt is counted once).
+    /// </summary>
+    private async Task<LedgerBatchResult> ApplyObservedAsync(
+        IReadOnlyList<StockMovement> movements, Func<CancellationToken, Task<LedgerBatchResult>> apply, CancellationToken cancellationToken)
+    {
+        using var activity = StockSyncTelemetry.ActivitySource.StartActivity("ledger apply");
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("stocksync.movements", movements.Count);
+            if (movements.Select(m => (m.Sku, m.LocationId)).Distinct().Take(2).Count() == 1)
+            {
+                activity.SetTag(StockSyncTelemetry.Tags.Sku, movements[0].Sku);
+                activity.SetTag(StockSyncTelemetry.Tags.LocationId, movements[0].LocationId);
+            }
+        }
+
+        var result = await db.InTransactionAsync(apply, cancellationToken).ConfigureAwait(false);
+        metrics.MovementsApplied(result.MovementsApplied?.Movements.Select(m => m.MovementType) ?? []);
+        metrics.DuplicatesDropped(result.DuplicateIndexes.Count);
+        metrics.SequenceGapsDetected(result.GapsOpened);
+        activity?.SetTag("stocksync.applied", result.Applied);
+        activity?.SetTag("stocksync.duplicates", result.DuplicateIndexes.Count);
+        activity?.SetTag("stocksync.refused", result.Rejections.Count);
+        return result;
     }
 
     private async Task<LedgerBatchResult> ApplyInTransactionAsync(

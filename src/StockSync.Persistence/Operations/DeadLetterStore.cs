@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Persistence.Operations;
 
@@ -72,7 +73,7 @@ public sealed record DeadLetterQuery(string? Status, string? SourceQueue, string
 /// The dead letters table (<c>dead_letters</c>) for the ingestor, which records what reaches the error queues, and for
 /// operators, who list, group, inspect, replay and discard.
 /// </summary>
-public sealed class DeadLetterStore(StockSyncDbContext db, TimeProvider time)
+public sealed class DeadLetterStore(StockSyncDbContext db, TimeProvider time, StockSyncMetrics metrics)
 {
     /// <summary>Ids, queue names, content types and operator names.</summary>
     public const int IdLength = Configuration.Lengths.Id;
@@ -89,6 +90,17 @@ public sealed class DeadLetterStore(StockSyncDbContext db, TimeProvider time)
     /// a copy of a failure already recorded and changes nothing.
     /// </summary>
     public async Task<DeadLetterIngestOutcome> RecordFailureAsync(DeadLetterRecord failure, CancellationToken ct)
+    {
+        var outcome = await StoreFailureAsync(failure, ct).ConfigureAwait(false);
+        if (outcome != DeadLetterIngestOutcome.Duplicate)
+        {
+            metrics.DeadLetterIngested(failure.SourceQueue, outcome == DeadLetterIngestOutcome.Added ? "added" : "failed_again");
+        }
+
+        return outcome;
+    }
+
+    private async Task<DeadLetterIngestOutcome> StoreFailureAsync(DeadLetterRecord failure, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(failure);
         failure.MessageId = Cut(failure.MessageId, IdLength)!;

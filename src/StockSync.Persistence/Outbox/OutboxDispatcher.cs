@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StockSync.Persistence.Entities;
+using StockSync.Persistence.Telemetry;
 
 namespace StockSync.Persistence.Outbox;
 
@@ -29,6 +30,7 @@ public sealed class OutboxDispatcher(
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     TimeProvider time,
+    StockSyncMetrics metrics,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private bool _partitionsReady;
@@ -283,16 +285,34 @@ public sealed class OutboxDispatcher(
         var destination = message.DestinationAddress
             ?? throw new InvalidOperationException($"Outbox message {message.SequenceNumber} has no destination address.");
         message.Deserialize(SystemTextJsonMessageSerializer.Instance);
+        var availability = OutboxTelemetry.AvailabilityOf(message);
+        using var activity = OutboxTelemetry.StartDeliver(message, availability);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.SendTimeout);
         var endpoint = await bus.GetSendEndpoint(destination).ConfigureAwait(false);
         try
         {
             await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token).ConfigureAwait(false);
+            Published(availability);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "broker send timed out");
             throw new TimeoutException($"The broker did not accept the message for {destination} within {options.Value.SendTimeout}.");
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Counts the latency of a delivered <c>AvailabilityChanged</c>: the broker has it, so it is published.</summary>
+    private void Published(AvailabilityFacts? availability)
+    {
+        if (availability is not null)
+        {
+            metrics.AvailabilityPublished(time.GetUtcNow() - availability.LatestMovementOccurredAt);
         }
     }
 

@@ -74,6 +74,7 @@ public static class StockSyncOutboxConfigurationExtensions
 
         configurator.TryAddSingleton(TimeProvider.System);
         configurator.TryAddSingleton<OutboxSignal>();
+        configurator.TryAddSingleton<StockSync.Persistence.Telemetry.StockSyncMetrics>();
         var options = configurator.AddOptions<OutboxOptions>().ValidateDataAnnotations().ValidateOnStart();
         foreach (var setting in outbox.Settings)
         {

@@ -12,6 +12,13 @@ internal static class OutboxWriter
         where T : class
     {
         var messageId = context.MessageId ?? throw new MessageException(typeof(T), "An outbox message needs a MessageId.");
+        // MassTransit writes the trace context when its own send span was started; where it was not (no MassTransit log
+        // context in this flow), the span that stores the row is the parent, so the dispatcher's send continues its trace.
+        if (!context.Headers.TryGetHeader(OutboxTelemetry.ActivityIdHeader, out _) && System.Diagnostics.Activity.Current?.Id is { } activityId)
+        {
+            context.Headers.Set(OutboxTelemetry.ActivityIdHeader, activityId);
+        }
+
         var body = context.Serializer.GetMessageBody(context);
         var record = new OutboxMessageRecord
         {

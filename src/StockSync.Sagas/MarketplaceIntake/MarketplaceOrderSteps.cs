@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StockSync.Contracts.Orders;
 using StockSync.Inventory;
 using StockSync.Persistence;
+using StockSync.Persistence.Telemetry;
 using StockSync.Sagas.OrderFulfillment;
 using StockSync.Sagas.Sourcing;
 
@@ -15,7 +16,7 @@ namespace StockSync.Sagas.MarketplaceIntake;
 /// <see cref="MarketplaceOrderStateMachine"/> says when.
 /// </summary>
 public sealed class MarketplaceOrderSteps(
-    SagaLedger ledger, LocationStockReader stock, ISourcingStrategy sourcing, StockSyncDbContext db, IOptions<MarketplaceOptions> options)
+    SagaLedger ledger, LocationStockReader stock, ISourcingStrategy sourcing, StockSyncDbContext db, IOptions<MarketplaceOptions> options, StockSyncMetrics metrics)
 {
     /// <summary>The ledger's source system for this flow's movements.</summary>
     public const string SourceSystem = "stocksync:marketplace-intake";
@@ -215,6 +216,7 @@ public sealed class MarketplaceOrderSteps(
         saga.WarningAt = null;
         saga.NextAttemptAt = null;
         saga.DeadlineMissedAt = ledger.Now.UtcDateTime;
+        metrics.AcknowledgementDeadlineMissed(saga.Marketplace);
         saga.Reason = $"Not acknowledged by {Utc(saga.AcknowledgeBy):u} after {saga.Attempts} attempt(s){(saga.LastError is null ? string.Empty : $"; last error: {saga.LastError}")}.";
         return AlertAsync(context, MarketplaceAlertKind.DeadlineMissed);
     }

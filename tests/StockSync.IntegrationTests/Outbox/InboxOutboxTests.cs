@@ -9,6 +9,7 @@ using StockSync.IntegrationTests.Sagas;
 using StockSync.Persistence;
 using StockSync.Persistence.Entities;
 using StockSync.Persistence.Outbox;
+using StockSync.Persistence.Telemetry;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Outbox;
@@ -224,6 +225,7 @@ public abstract class InboxOutboxTests(DatabaseProvider provider, ITestOutputHel
         bus.Services.GetRequiredService<OutboxSignal>(),
         Options.Create(new OutboxOptions { MaxPartitionsPerReplica = 10 }),
         TimeProvider.System,
+        bus.Services.GetRequiredService<StockSyncMetrics>(),
         NullLogger<OutboxDispatcher>.Instance);
 
     private static Task<bool> Inbox(OutboxBus bus, Guid messageId, Func<List<InboxStateRecord>, bool> condition) =>

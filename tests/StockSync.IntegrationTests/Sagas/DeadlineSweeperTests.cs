@@ -9,6 +9,7 @@ using StockSync.Persistence;
 using StockSync.Persistence.Deadlines;
 using StockSync.Persistence.Entities;
 using StockSync.Persistence.Outbox;
+using StockSync.Persistence.Telemetry;
 using Xunit.Abstractions;
 
 namespace StockSync.IntegrationTests.Sagas;
@@ -109,6 +110,7 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
             [new DeadlineSweep<CounterState, CounterExpired>("test_counters", s => s.ExpiresAt, (_, _) => throw new InvalidOperationException("event factory failed"))],
             Options.Create(new DeadlineSweeperOptions { BatchSize = 500 }),
             TimeProvider.System,
+            _services.GetRequiredService<StockSyncMetrics>(),
             NullLogger<DeadlineSweeper>.Instance);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.SweepOnceAsync(default));
@@ -130,6 +132,7 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
         [new DeadlineSweep<CounterState, CounterExpired>("test_counters", s => s.ExpiresAt, (s, dueAt) => new CounterExpired(s.CorrelationId, dueAt))],
         Options.Create(new DeadlineSweeperOptions { BatchSize = 500 }),
         TimeProvider.System,
+        _services.GetRequiredService<StockSyncMetrics>(),
         NullLogger<DeadlineSweeper>.Instance);
 
     private async Task<List<Guid>> SeedAsync(int count, DateTime expiresAt)
