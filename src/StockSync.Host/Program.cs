@@ -68,6 +68,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapOpenApi();
 app.MapStockSyncHealth();
+app.MapStockSyncMetrics();
 app.MapMovementsApi();
 app.MapInventoryApi();
 app.MapCatalogApi();
