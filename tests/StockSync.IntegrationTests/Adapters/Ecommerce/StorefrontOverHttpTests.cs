@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Npgsql;
+using StockSync.IntegrationTests.Infrastructure;
 using StockSync.IntegrationTests.Orders;
+using StockSync.Persistence.Telemetry;
 using StockSync.Simulators;
 using Xunit.Abstractions;
 
@@ -324,6 +327,52 @@ public sealed class StorefrontOverHttpTests(ITestOutputHelper output) : OrderFlo
         Assert.True(Number(after, "unknownKeys") > Number(before, "unknownKeys"), "The SKU without a Shopify id was not counted as skipped.");
         Assert.Equal(3, (await _storefront.GetFromJsonAsync<JsonArray>("/storefront/calls"))!.Count);
         await AssertNothingFaultedAsync();
+    }
+
+    [Fact]
+    public async Task A_sale_posted_over_http_is_one_trace_from_the_intake_through_the_bus_to_the_storefront_push()
+    {
+        await StockAsync(("SKU-TRACE", 10));
+        await WaitForLevelsAsync(new() { [Variant("SKU-TRACE")] = 10 });
+        using var spans = new SpanRecorder("Microsoft.AspNetCore", "System.Net.Http", "MassTransit", StockSyncTelemetry.Name);
+
+        // The test is the caller: its span is the root, and the trace id is this test's alone.
+        ActivityTraceId traceId;
+        using (var caller = new Activity("test: a till sends a sale").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            traceId = caller.TraceId;
+            var response = await Http.PostAsJsonAsync("/movements", new[] { Movement("SaleRecorded", "pos:store-shop", "SKU-TRACE", 3) });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await WaitForLevelsAsync(new() { [Variant("SKU-TRACE")] = 7 });
+        Activity? storefrontCall = null;
+        await EventuallyAsync(
+            () =>
+            {
+                var trace = spans.InTrace(traceId);
+                var push = trace.FirstOrDefault(a => a.Source.Name == StockSyncTelemetry.Name && a.OperationName == "storefront push");
+                storefrontCall = push is null ? null : trace.FirstOrDefault(a => a.Source.Name == "System.Net.Http" && a.ParentSpanId == push.SpanId);
+                return Task.FromResult(storefrontCall is not null);
+            },
+            () => $"the storefront call in trace {traceId}; recorded: {string.Join(", ", spans.InTrace(traceId).Select(a => $"{a.Source.Name}/{a.DisplayName}"))}",
+            TimeSpan.FromSeconds(60));
+
+        // From the storefront call up to the HTTP intake, parent by parent: one trace, through the bus.
+        var chain = spans.Ancestry(storefrontCall!);
+        Log($"trace {traceId}: {string.Join(" <- ", chain.Select(a => $"{a.Source.Name}/{a.DisplayName} ({a.Kind})"))}");
+        Assert.Equal(ActivityKind.Client, chain[0].Kind);
+        // The top: this test's POST (a client span), and under it the host's intake of that request.
+        Assert.Equal(("System.Net.Http", ActivityKind.Client), (chain[^1].Source.Name, chain[^1].Kind));
+        Assert.Equal(("Microsoft.AspNetCore", ActivityKind.Server), (chain[^2].Source.Name, chain[^2].Kind));
+        Assert.All(chain, a => Assert.Equal(traceId, a.TraceId));
+        var consumes = chain.Where(a => a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer).ToList();
+        Assert.True(consumes.Count >= 2, $"Expected the ledger's and the storefront consumer's consume spans between the intake and the push, found {consumes.Count}.");
+        Assert.Equal(2, chain.Count(a => a.Source.Name == StockSyncTelemetry.Name && a.OperationName == "outbox deliver"));
+        var ledger = Assert.Single(chain, a => a.Source.Name == StockSyncTelemetry.Name && a.OperationName == "ledger apply");
+        Assert.Equal("SKU-TRACE", ledger.GetTagItem(StockSyncTelemetry.Tags.Sku));
+        Assert.Equal("SKU-TRACE", chain[1].GetTagItem(StockSyncTelemetry.Tags.Sku));
+        Assert.Equal(Dc, chain[1].GetTagItem(StockSyncTelemetry.Tags.LocationId));
     }
 
     public override async Task DisposeAsync()
