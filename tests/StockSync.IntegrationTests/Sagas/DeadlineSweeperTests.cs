@@ -64,6 +64,7 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
     {
         var due = await SeedAsync(count: 60, expiresAt: Now.AddMinutes(-5));
         await SeedAsync(count: 20, expiresAt: Now.AddHours(1));
+        using var metrics = new MeterRecorder(_services.GetRequiredService<StockSyncMetrics>().Meter);
         var first = Sweeper();
         var second = Sweeper();
 
@@ -71,6 +72,8 @@ public abstract class DeadlineSweeperTests(DatabaseProvider provider, ITestOutpu
 
         output.WriteLine($"published per sweep: {string.Join(", ", rounds)}");
         Assert.Equal(due.Count, rounds.Sum());
+        // Each missed deadline is counted once, by the sweeper that published it, under the deadline's name.
+        Assert.Equal(due.Count, metrics.Sum(StockSyncTelemetry.Instruments.DeadlinesMissed, (StockSyncTelemetry.Tags.Deadline, "test_counters.ExpiresAt")));
         await WaitForPublishedAsync(due.Count);
         Assert.Equal(due.OrderBy(id => id), _published.Select(e => e.CorrelationId).Order());
         Assert.Equal(0, await Sweeper().SweepOnceAsync(default));

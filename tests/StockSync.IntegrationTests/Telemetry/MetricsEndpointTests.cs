@@ -38,7 +38,7 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IAsyncLifet
     public async Task The_metrics_endpoint_serves_the_StockSync_instruments_in_the_Prometheus_text_format()
     {
         using var recorder = new MeterRecorder(_host.Services.GetRequiredService<StockSyncMetrics>().Meter);
-        Assert.DoesNotContain(await ScrapeAsync(), l => l.StartsWith("stocksync_ledger_movements_applied_total", StringComparison.Ordinal));
+        Assert.Contains(await ScrapeAsync(), l => l.StartsWith("# TYPE", StringComparison.Ordinal));
         var now = DateTimeOffset.UtcNow;
         var receipt = await PostAsync($$"""{"type":"ReceiptPosted","sourceSystem":"erp","sourceMessageId":"GRN-MET-1","occurredAt":"{{now:O}}","sku":"SKU-MET","locationId":"STORE-MET","quantity":10}""");
         var sale = await PostAsync($$"""{"type":"SaleRecorded","sourceSystem":"pos:store-met","sourceMessageId":"T-MET-1","occurredAt":"{{now:O}}","sku":"SKU-MET","locationId":"STORE-MET","quantity":1}""");
@@ -51,12 +51,14 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IAsyncLifet
             () => $"2 movements applied (counted {recorder.Sum(StockSyncTelemetry.Instruments.MovementsApplied)}) and a latency recorded");
         Assert.All(recorder.Values(StockSyncTelemetry.Instruments.SaleToAvailabilityLatency), seconds => Assert.InRange(seconds, 0, 600));
 
-        // Metric lines of the exposition: name{labels} value (OpenTelemetry adds an otel_scope_name label).
+        // Metric lines of the exposition: name{labels} value (OpenTelemetry adds an otel_scope_name label). The values
+        // are not this test's alone: OpenTelemetry reads every meter named StockSync in the process, and other tests'
+        // service providers have theirs; this host's own counts are asserted above, on its meter instance.
         var lines = Array.Empty<string>();
         (string What, Func<string, bool> Line)[] expected =
         [
             ("the counter's type", l => l == "# TYPE stocksync_ledger_movements_applied_total counter"),
-            ("sales applied", l => l.StartsWith("stocksync_ledger_movements_applied_total{", StringComparison.Ordinal) && l.Contains("movement_type=\"SaleRecorded\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal)),
+            ("sales applied", l => l.StartsWith("stocksync_ledger_movements_applied_total{", StringComparison.Ordinal) && l.Contains("movement_type=\"SaleRecorded\"", StringComparison.Ordinal)),
             ("the latency histogram's type", l => l == "# TYPE stocksync_availability_latency_seconds histogram"),
             ("the 5 ms bucket", l => l.StartsWith("stocksync_availability_latency_seconds_bucket{", StringComparison.Ordinal) && l.Contains("le=\"0.005\"", StringComparison.Ordinal)),
             ("the 60 s bucket", l => l.StartsWith("stocksync_availability_latency_seconds_bucket{", StringComparison.Ordinal) && l.Contains("le=\"60\"", StringComparison.Ordinal)),
