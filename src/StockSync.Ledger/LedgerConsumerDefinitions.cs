@@ -6,8 +6,9 @@ namespace StockSync.Ledger;
 
 /// <summary>
 /// Endpoint concerns of the batch consumers: every movement type shares the <c>inventory-ledger</c> queue, with
-/// its own batch collector (size and time limit), and a retry of the whole batch on concurrency conflicts and
-/// transient database errors. A refused movement is never retried here: it is forwarded to the isolated queue.
+/// its own batch collector (size, time limit, batches in flight), and a last retry of the whole batch for a database
+/// that stayed away longer than the partitions' own retries. A refused movement is never retried here: it is
+/// forwarded to the isolated queue.
 /// </summary>
 public sealed class LedgerBatchConsumerDefinition<T> : ConsumerDefinition<LedgerBatchConsumer<T>>
     where T : StockMovement
@@ -32,11 +33,12 @@ public sealed class LedgerBatchConsumerDefinition<T> : ConsumerDefinition<Ledger
             .SetMessageLimit(_options.BatchMessageLimit)
             .SetTimeLimit(_options.BatchTimeLimit)
             .SetConcurrencyLimit(_options.BatchConcurrencyLimit));
+        // The partitions retry conflicts and transient errors themselves (Ledger:RetryLimit); this is the outer net for a
+        // database that stays away longer than that. The batch then runs again, and its committed parts are duplicates.
         consumerConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<MovementRejectedException>();
-            // Exponential with jitter: two batches that collide on a position drift apart instead of colliding again.
-            r.Exponential(_options.RetryLimit, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(40));
+            r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
         });
     }
 }

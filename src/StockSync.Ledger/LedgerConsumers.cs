@@ -7,12 +7,15 @@ using StockSync.Persistence.Outbox;
 namespace StockSync.Ledger;
 
 /// <summary>
-/// Applies movements of one type in batches: one transaction per batch holds the inbox rows of the batch's messages,
-/// the ledger and position changes, and (through the transactional outbox) every <see cref="AvailabilityChanged"/>,
-/// gap event and forwarded refusal. Movements the batch refuses are forwarded, with their headers, to the isolated
-/// queue, so that one bad movement never faults its neighbours. A redelivered message is skipped by the inbox.
+/// Takes movements of one type in batches (MassTransit's batch collector) and hands them to the ledger's partitions
+/// (<see cref="LedgerPartitions"/>), which apply them, with every other movement queued for the same partitions, in
+/// transactions that hold the inbox rows of their transport messages, the ledger and position changes, and (through the
+/// transactional outbox) every <see cref="AvailabilityChanged"/>, gap event and forwarded refusal. The batch completes,
+/// and its messages are acknowledged, once all of it is committed. Movements refused are forwarded, with their headers,
+/// to the isolated queue in the transaction that refused them, so one bad movement never faults its neighbours. A
+/// redelivered message is skipped by the inbox.
 /// </summary>
-public sealed class LedgerBatchConsumer<T>(LedgerBatchWriter writer, TransactionalOutbox outbox, ILogger<LedgerBatchConsumer<T>> logger) : IConsumer<Batch<T>>
+public sealed class LedgerBatchConsumer<T>(LedgerPartitions partitions, ILogger<LedgerBatchConsumer<T>> logger) : IConsumer<Batch<T>>
     where T : StockMovement
 {
     private static readonly string ConsumerName = $"{LedgerOptions.EndpointName}/{typeof(LedgerBatchConsumer<T>).Name[..^2]}<{typeof(T).Name}>";
@@ -24,28 +27,23 @@ public sealed class LedgerBatchConsumer<T>(LedgerBatchWriter writer, Transaction
         ArgumentNullException.ThrowIfNull(context);
         var batch = context.Message;
         var movements = batch.Select(c => (StockMovement)c.Message).ToList();
-        var messageIds = batch.Select(c => c.MessageId ?? throw new MessageException(typeof(T), "The ledger's inbox needs a MessageId on every movement.")).ToList();
-        var inbox = new LedgerInbox(ConsumerId, ConsumerName, messageIds);
+        var claims = batch
+            .Select(c => new InboxClaim(ConsumerId, ConsumerName, c.MessageId ?? throw new MessageException(typeof(T), "The ledger's inbox needs a MessageId on every movement.")))
+            .ToList();
 
-        var result = await writer.ApplyAsync(movements, inbox, (result, ct) => EnqueueAsync(batch, result, ct), context.CancellationToken).ConfigureAwait(false);
+        var outcome = await partitions.ApplyAsync(movements, claims, (rejections, outbox, ct) => ForwardAsync(batch, rejections, outbox), context.CancellationToken).ConfigureAwait(false);
 
         logger.LogDebug(
             "Applied {Applied} of {Count} {MovementType} movements ({Duplicates} duplicates, {Rejected} refused)",
-            result.Applied, movements.Count, typeof(T).Name, result.DuplicateIndexes.Count, result.Rejections.Count);
+            outcome.Applied, movements.Count, typeof(T).Name, outcome.DuplicateIndexes.Count, outcome.Rejections.Count);
     }
 
-    private async Task EnqueueAsync(Batch<T> batch, LedgerBatchResult result, CancellationToken ct)
+    private async Task ForwardAsync(Batch<T> batch, IReadOnlyList<LedgerRejection> rejections, ISendEndpointProvider outbox)
     {
-        await LedgerPublications.PublishAsync(outbox.PublishEndpoint, result, ct).ConfigureAwait(false);
-        if (result.Rejections.Count == 0)
-        {
-            return;
-        }
-
         // The endpoint's exchange, not "queue:": a queue address makes the sender declare the queue with default
         // arguments, which RabbitMQ refuses for a queue the receive endpoint declared as a quorum queue.
-        var isolated = await outbox.SendEndpointProvider.GetSendEndpoint(new Uri($"exchange:{LedgerOptions.IsolatedEndpointName}")).ConfigureAwait(false);
-        foreach (var rejection in result.Rejections)
+        var isolated = await outbox.GetSendEndpoint(new Uri($"exchange:{LedgerOptions.IsolatedEndpointName}")).ConfigureAwait(false);
+        foreach (var rejection in rejections)
         {
             logger.LogInformation(
                 "Movement {SourceSystem}/{SourceMessageId} for {Sku} at {LocationId} refused in batch, applying it alone: {Reason}",
@@ -57,27 +55,29 @@ public sealed class LedgerBatchConsumer<T>(LedgerBatchWriter writer, Transaction
 }
 
 /// <summary>
-/// Applies one movement in the transaction of the consumer outbox (its endpoint uses the StockSync inbox and
-/// outbox, so a redelivery is acknowledged without effects and its publications commit with it). It serves movements a batch refused: if the movement still
-/// cannot apply, it throws <see cref="MovementRejectedException"/> with the reason, and MassTransit moves it to
-/// the error queue, from where it can be replayed once the cause is fixed.
+/// Applies one movement a batch refused, alone, through the ledger's partitions like every other movement (so it never
+/// races a partition's transaction on its position). If it still cannot apply, it throws
+/// <see cref="MovementRejectedException"/> with the reason: the endpoint's retries give a negative-bucket refusal a few
+/// delayed chances, and MassTransit then moves it to the error queue, from where it can be replayed once the cause is
+/// fixed. The endpoint keeps its own inbox (the generic consumer inbox), so the partition claims none for it; a
+/// movement the partition committed but whose message came again is a duplicate by its source id.
 /// </summary>
-public sealed class LedgerSingleMovementConsumer<T>(LedgerBatchWriter writer) : IConsumer<T>
+public sealed class LedgerSingleMovementConsumer<T>(LedgerPartitions partitions) : IConsumer<T>
     where T : StockMovement
 {
+    private static readonly RefusedInTransaction NothingToForward = (_, _, _) => Task.CompletedTask;
+
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<T> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var movement = context.Message;
-        var result = await writer.ApplyAsync([movement], context.CancellationToken).ConfigureAwait(false);
-        if (result.Rejections is [var rejection])
+        var outcome = await partitions.ApplyAsync([movement], [null], NothingToForward, context.CancellationToken).ConfigureAwait(false);
+        if (outcome.Rejections is [var rejection])
         {
             throw new MovementRejectedException(
                 rejection.Outcome.Kind, typeof(T).Name, movement.SourceSystem, movement.SourceMessageId, rejection.Outcome.Reason);
         }
-
-        await LedgerPublications.PublishAsync(context, result, context.CancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -23,6 +23,7 @@ public static class LedgerRegistration
         services.AddSingleton<IValidateOptions<ChannelOptions>, ChannelOptionsValidator>();
         services.AddOptions<ChannelOptions>().ValidateOnStart();
         services.AddScoped<LedgerBatchWriter>();
+        services.TryAddSingleton<LedgerPartitions>();
         services.TryAddSingleton<StockSync.Persistence.Telemetry.StockSyncMetrics>();
         services.AddScoped<InventoryQueries>();
         services.AddScoped<CatalogService>();
@@ -44,10 +45,11 @@ public static class LedgerRegistration
     }
 
     /// <summary>
-    /// The isolated endpoint serves every movement type one at a time behind the StockSync inbox and outbox. Its
-    /// retries sit outside the outbox, so every attempt is a fresh transaction: a negative-bucket refusal gets a few
-    /// delayed chances (an ordering race settles), transient failures are retried, and every other refusal faults
-    /// straight to the error queue with its reason.
+    /// The isolated endpoint serves every movement type one at a time, through the ledger's partitions (which commit the
+    /// movement with its publications). Its retries: a negative-bucket refusal gets a few delayed chances (an ordering
+    /// race settles), transient failures are retried, and every other refusal faults straight to the error queue with
+    /// its reason. No consumer inbox or outbox around it: a transaction held open while the partition writes would
+    /// deadlock SQLite's single writer, and a redelivered movement is already a duplicate by its source id.
     /// </summary>
     private static void ConfigureIsolatedEndpoint(IRegistrationContext context, string name, IReceiveEndpointConfigurator endpoint)
     {
@@ -67,7 +69,6 @@ public static class LedgerRegistration
             r.Ignore<MovementRejectedException>();
             r.Incremental(options.RetryLimit, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50));
         });
-        endpoint.UseStockSyncEntityFrameworkOutbox(context);
     }
 
     /// <summary>

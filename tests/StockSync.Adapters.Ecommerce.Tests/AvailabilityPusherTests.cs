@@ -143,6 +143,24 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_push_that_throws_hands_its_key_back_so_the_newest_value_still_arrives()
+    {
+        // A fault the client does not turn into a result (a bug, a handler that throws): the pusher's loop survives it,
+        // and the key must not stay "in flight" for ever, or no later change or resync would push it again.
+        _storefront.Throws.Enqueue(new InvalidOperationException("handler bug"));
+        Run();
+        _coalescer.Offer(Shoe, 1, 10, _time.GetUtcNow());
+        await AdvanceAsync(TimeSpan.FromSeconds(3));
+        Assert.Equal(10, _storefront.Available(1001));
+
+        _coalescer.Offer(Shoe, 2, 8, _time.GetUtcNow());
+        await AdvanceAsync(TimeSpan.FromSeconds(2));
+        Assert.Equal(8, _storefront.Available(1001));
+        Assert.Equal(0, _coalescer.PendingCount);
+        Assert.Equal(3, _storefront.Calls.Count); // the one that threw, its retry, and the next change
+    }
+
+    [Fact]
     public async Task Cases_are_pushed_in_whole_storefront_units()
     {
         Run();
@@ -177,7 +195,14 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                await _pusher.PushNextAsync(bucket, _stop.Token);
+                try
+                {
+                    await _pusher.PushNextAsync(bucket, _stop.Token);
+                }
+                catch (InvalidOperationException)
+                {
+                    // As ExecuteAsync does: the loop outlives a failure (the scripted one).
+                }
             }
         });
     }
@@ -221,6 +246,8 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
 
         public ConcurrentQueue<StorefrontResult> Script { get; } = new();
 
+        public ConcurrentQueue<Exception> Throws { get; } = new();
+
         public IReadOnlyList<(DateTimeOffset At, long Item, int Available)> Calls => [.. _calls];
 
         public int? Available(long item) => _levels.TryGetValue(item, out var available) ? available : null;
@@ -228,6 +255,11 @@ public sealed class AvailabilityPusherTests : IAsyncDisposable
         public Task<StorefrontResult> SetAvailableAsync(long inventoryItemId, long locationId, int available, CancellationToken ct)
         {
             _calls.Enqueue((time.GetUtcNow(), inventoryItemId, available));
+            if (Throws.TryDequeue(out var exception))
+            {
+                throw exception;
+            }
+
             var result = Script.TryDequeue(out var scripted) ? scripted : StorefrontResult.Ok;
             if (result.Outcome == StorefrontOutcome.Ok)
             {

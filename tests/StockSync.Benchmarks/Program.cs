@@ -65,7 +65,7 @@ namespace StockSync.Benchmarks
                 ["Erp__Postings__DispatcherEnabled"] = "false",
                 ["Operations__DeadLetters__Enabled"] = "false",
                 // HostProcess shortens it for the tests; the benchmark runs the host's own default (appsettings.json).
-                ["Ledger__BatchTimeLimit"] = "00:00:00.025",
+                ["Ledger__BatchTimeLimit"] = "00:00:00.010",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
             });
             Log($"host started ({host}); it migrated the database");

@@ -82,6 +82,22 @@ public sealed partial class AvailabilityPusher(
             return;
         }
 
+        try
+        {
+            await PushAsync(bucket, taken, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Whatever went wrong (the mapping lookup, a client bug, shutdown), the key is handed back: a key left in
+            // flight would never be pushed again, not even by a resync.
+            coalescer.Retry(taken.Key, time.GetUtcNow() + Push.RetryDelay, countAttempt: false);
+            throw;
+        }
+    }
+
+    /// <summary>Looks up where <paramref name="taken"/> lives at the storefront and pushes its newest value there.</summary>
+    private async Task PushAsync(LeakyBucket bucket, PendingPush taken, CancellationToken ct)
+    {
         // A child of the consume that offered the value: the storefront call below joins the trace of the change.
         using var activity = StockSyncTelemetry.ActivitySource.StartActivity("storefront push", ActivityKind.Internal, taken.Origin);
         activity?.SetTag(StockSyncTelemetry.Tags.Sku, taken.Key.Sku);
@@ -89,15 +105,9 @@ public sealed partial class AvailabilityPusher(
         activity?.SetTag(StockSyncTelemetry.Tags.Channel, options.Value.ChannelId);
 
         IReadOnlyList<StorefrontTarget> targets;
-        try
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            await using var scope = scopes.CreateAsyncScope();
             targets = await scope.ServiceProvider.GetRequiredService<IStorefrontKeys>().TargetsAsync(taken.Key, ct).ConfigureAwait(false);
-        }
-        catch
-        {
-            coalescer.Retry(taken.Key, time.GetUtcNow() + Push.RetryDelay, countAttempt: false);
-            throw;
         }
 
         if (targets.Count == 0)

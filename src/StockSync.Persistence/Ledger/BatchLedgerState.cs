@@ -50,10 +50,14 @@ internal sealed class BatchLedgerState : ILedgerState
         var keys = movements.SelectMany(KeysOf).ToHashSet();
         var skus = keys.Select(k => k.Sku).Distinct().ToList();
         var locations = keys.Select(k => k.LocationId).Distinct().ToList();
-        var records = (await db.Positions
-                .Where(p => skus.Contains(p.Sku) && locations.Contains(p.LocationId))
-                .ToListAsync(ct).ConfigureAwait(false))
-            .ToDictionary(p => new StockKey(p.Sku, p.LocationId));
+        var records = new Dictionary<StockKey, PositionRecord>();
+        foreach (var query in db.Positions.WhereKeyIn(keys, p => p.Sku, p => p.LocationId))
+        {
+            foreach (var record in await query.ToListAsync(ct).ConfigureAwait(false))
+            {
+                records[new StockKey(record.Sku, record.LocationId)] = record;
+            }
+        }
 
         var knownSkus = (await db.Items.AsNoTracking().Where(i => skus.Contains(i.Sku)).Select(i => i.Sku)
             .ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);

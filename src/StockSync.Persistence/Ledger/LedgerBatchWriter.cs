@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StockSync.Contracts.Inventory;
 using StockSync.Inventory;
 using StockSync.Persistence.Entities;
@@ -37,20 +38,23 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
     /// <paramref name="beforeCommit"/> runs inside the transaction with the result, before the save: what it
     /// publishes through the transactional outbox commits with the ledger rows. If a transaction is already open on
     /// the context (the consumer outbox's), the writer joins it and leaves the commit to its owner.
+    /// <paramref name="origins"/>: the spans the movements came from when the caller is not inside them (the ledger's
+    /// partition workers): the <c>ledger apply</c> span is a child of the first and links the others.
     /// </summary>
     public async Task<LedgerBatchResult> ApplyAsync(
         IReadOnlyList<StockMovement> movements,
         LedgerInbox? inbox,
         Func<LedgerBatchResult, CancellationToken, Task>? beforeCommit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<ActivityContext>? origins = null)
     {
         ArgumentNullException.ThrowIfNull(movements);
-        if (inbox is not null && inbox.MessageIds.Count != movements.Count)
+        if (inbox is not null && inbox.Claims.Count != movements.Count)
         {
             throw new ArgumentException("The inbox needs one message id per movement.", nameof(inbox));
         }
 
-        return await ApplyObservedAsync(movements, ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, allOrNothing: false, ct), cancellationToken).ConfigureAwait(false);
+        return await ApplyObservedAsync(movements, ct => ApplyInTransactionAsync(movements, inbox, beforeCommit, allOrNothing: false, ct), cancellationToken, origins).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -58,9 +62,17 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
     /// saved (after the commit when the writer owns the transaction, so a retried attempt is counted once).
     /// </summary>
     private async Task<LedgerBatchResult> ApplyObservedAsync(
-        IReadOnlyList<StockMovement> movements, Func<CancellationToken, Task<LedgerBatchResult>> apply, CancellationToken cancellationToken)
+        IReadOnlyList<StockMovement> movements,
+        Func<CancellationToken, Task<LedgerBatchResult>> apply,
+        CancellationToken cancellationToken,
+        IReadOnlyList<ActivityContext>? origins = null)
     {
-        using var activity = StockSyncTelemetry.ActivitySource.StartActivity("ledger apply");
+        // With no origins the parent is the ambient span (a default parent context means Activity.Current).
+        using var activity = StockSyncTelemetry.ActivitySource.StartActivity(
+            "ledger apply",
+            ActivityKind.Internal,
+            origins is [var first, ..] ? first : default,
+            links: origins is { Count: > 1 } ? origins.Skip(1).Select(o => new ActivityLink(o)) : null);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("stocksync.movements", movements.Count);
@@ -87,7 +99,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         var now = time.GetUtcNow();
         var alreadyConsumed = inbox is null
             ? null
-            : await InboxBook.ClaimAsync(db, inbox.ConsumerId, inbox.Consumer, inbox.MessageIds, now.UtcDateTime, ct).ConfigureAwait(false);
+            : await InboxBook.ClaimAsync(db, [.. inbox.Claims.OfType<InboxClaim>()], now.UtcDateTime, ct).ConfigureAwait(false);
         var state = await BatchLedgerState.LoadAsync(db, movements, ct).ConfigureAwait(false);
         var sequences = await SequenceBook.LoadAsync(db, movements, ct).ConfigureAwait(false);
         var outcomes = new MovementOutcome[movements.Count];
@@ -99,7 +111,7 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
         for (var i = 0; i < movements.Count; i++)
         {
             var movement = movements[i];
-            if (alreadyConsumed is not null && alreadyConsumed.Contains(inbox!.MessageIds[i]))
+            if (alreadyConsumed is not null && inbox!.Claims[i] is { } claim && alreadyConsumed.Contains((claim.ConsumerId, claim.MessageId)))
             {
                 duplicates.Add(i);
                 continue;
@@ -224,10 +236,17 @@ public sealed class LedgerBatchWriter(StockSyncDbContext db, ChannelExposure cha
 }
 
 /// <summary>
-/// The inbox of a batch consumer: who consumes (<see cref="ConsumerId"/>, readable <see cref="Consumer"/>) and the
-/// transport message id of each movement, in the order of the movements.
+/// The inbox of the movements of one apply: for each movement, in the order of the movements, the consumer that took
+/// its transport message and the message id, or null for a movement whose consumer keeps its own inbox (the isolated
+/// queue's). One apply may serve several consumers (the ledger's partitions apply the batches of every movement type
+/// together).
 /// </summary>
-public sealed record LedgerInbox(Guid ConsumerId, string Consumer, IReadOnlyList<Guid> MessageIds);
+public sealed record LedgerInbox(IReadOnlyList<InboxClaim?> Claims)
+{
+    /// <summary>The inbox of one consumer's batch.</summary>
+    public static LedgerInbox Of(Guid consumerId, string consumer, IEnumerable<Guid> messageIds) =>
+        new([.. messageIds.Select(id => new InboxClaim(consumerId, consumer, id))]);
+}
 
 /// <summary>
 /// What a batch did. Indexes refer to the order of the movements passed in. <see cref="MovementsApplied"/> lists the

@@ -269,7 +269,7 @@ public sealed class StorefrontOverHttpTests(ITestOutputHelper output) : OrderFlo
                 levels = (await _storefront.GetFromJsonAsync<JsonArray>("/storefront/inventory_levels"))!;
                 return expected.All(e => levels.Any(l => l!["inventoryItemId"]!.GetValue<long>() == e.Key && l["locationId"]!.GetValue<long>() == ShopifyDc && l["available"]!.GetValue<int>() == e.Value));
             },
-            () => $"the storefront's levels {levels.ToJsonString()} to be the latest values",
+            () => $"the storefront's latest values; still wrong: {Mismatches(expected, levels)}; pusher: {StatusText()}",
             TimeSpan.FromSeconds(60));
 
         // Let a straggler (a push still queued behind the last one) arrive, then read every call the storefront answered.
@@ -473,7 +473,27 @@ public sealed class StorefrontOverHttpTests(ITestOutputHelper output) : OrderFlo
                 levels = (await _storefront.GetFromJsonAsync<JsonArray>("/storefront/inventory_levels"))!;
                 return expected.All(e => levels.Any(l => l!["inventoryItemId"]!.GetValue<long>() == e.Key && l["available"]!.GetValue<int>() == e.Value));
             },
-            () => $"the storefront's levels {levels.ToJsonString()} to be {string.Join(", ", expected.Select(e => $"{e.Key}={e.Value}"))}");
+            () => $"the storefront's levels; still wrong: {Mismatches(expected, levels)}; pusher: {StatusText()}");
+    }
+
+    /// <summary>The expected levels the storefront does not show (first in a failure message, which CI may cut short).</summary>
+    private static string Mismatches(Dictionary<long, int> expected, JsonArray levels) => string.Join(", ", expected
+        .Select(e => (e, shown: levels.FirstOrDefault(l => l!["inventoryItemId"]!.GetValue<long>() == e.Key)))
+        .Where(x => x.shown is null || x.shown["available"]!.GetValue<int>() != x.e.Value)
+        .Select(x => x.shown is null
+            ? $"item {x.e.Key}: {x.e.Value} expected, never pushed"
+            : $"item {x.e.Key}: {x.e.Value} expected, {x.shown["available"]} shown after {x.shown["updates"]} updates"));
+
+    private string StatusText()
+    {
+        try
+        {
+            return Http.GetStringAsync("/ecommerce/storefront/status").GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException ex)
+        {
+            return $"(status not read: {ex.Message})";
+        }
     }
 
     private async Task<long> ScalarAsync(string sql)
