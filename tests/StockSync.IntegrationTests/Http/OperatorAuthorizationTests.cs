@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.Persistence;
 using Xunit.Abstractions;
@@ -18,22 +14,12 @@ namespace StockSync.IntegrationTests.Http;
 /// </summary>
 public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    internal const string Issuer = "https://login.retailer.test/";
-    internal const string Audience = "stocksync";
-    internal static readonly string SigningKey = "test-only-signing-key-" + Guid.NewGuid().ToString("N");
-
     private StockSyncHost _host = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, new Dictionary<string, string?>
-        {
-            ["Security:Mode"] = "Jwt",
-            ["Security:Jwt:Issuer"] = Issuer,
-            ["Security:Jwt:Audience"] = Audience,
-            ["Security:Jwt:SigningKey"] = SigningKey,
-        });
+        _host = await StockSyncHost.StartAsync(rabbitMq: true, DatabaseProvider.PostgreSql, OperatorTokens.HostSettings());
         output.WriteLine($"Running against {_host.Description}");
         _client = _host.CreateClient();
     }
@@ -51,13 +37,13 @@ public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyn
     public async Task An_operator_route_wants_a_valid_token_with_scope_ops(string path)
     {
         await RefusedAsync(path, token: null, HttpStatusCode.Unauthorized, "no token");
-        await RefusedAsync(path, Token("ops", signingKey: "another-key-that-is-long-enough-for-hs256"), HttpStatusCode.Unauthorized, "a forged token");
-        await RefusedAsync(path, Token("ops", expires: DateTime.UtcNow.AddMinutes(-10)), HttpStatusCode.Unauthorized, "an expired token");
-        await RefusedAsync(path, Token("ops", audience: "another-service"), HttpStatusCode.Unauthorized, "a token for another audience");
-        await RefusedAsync(path, Token("inventory:read orders:write"), HttpStatusCode.Forbidden, "a token without scope ops");
+        await RefusedAsync(path, OperatorTokens.Token("ops", signingKey: "another-key-that-is-long-enough-for-hs256"), HttpStatusCode.Unauthorized, "a forged token");
+        await RefusedAsync(path, OperatorTokens.Token("ops", expires: DateTime.UtcNow.AddMinutes(-10)), HttpStatusCode.Unauthorized, "an expired token");
+        await RefusedAsync(path, OperatorTokens.Token("ops", audience: "another-service"), HttpStatusCode.Unauthorized, "a token for another audience");
+        await RefusedAsync(path, OperatorTokens.Token("inventory:read orders:write"), HttpStatusCode.Forbidden, "a token without scope ops");
 
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token("inventory:read ops"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorTokens.Token("inventory:read ops"));
         using var response = await _client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         output.WriteLine($"with scope ops: {(int)response.StatusCode} {text}");
@@ -69,7 +55,7 @@ public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyn
     public async Task The_scope_may_come_as_scp_as_some_identity_providers_write_it()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/ops/sagas/stuck");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token("ops", claim: "scp"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorTokens.Token("ops", claim: "scp"));
         using var response = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -94,22 +80,5 @@ public sealed class OperatorAuthorizationTests(ITestOutputHelper output) : IAsyn
         {
             Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
         }
-    }
-
-    /// <summary>A token for a host configured with <see cref="Issuer"/>, <see cref="Audience"/> and <see cref="SigningKey"/>.</summary>
-    internal static string Token(string scopes, string? signingKey = null, DateTime? expires = null, string audience = Audience, string claim = "scope")
-    {
-        var now = DateTime.UtcNow;
-        var expiry = expires ?? now.AddMinutes(10);
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = audience,
-            Subject = new ClaimsIdentity([new Claim("sub", "oncall@retailer.test"), new Claim(claim, scopes)]),
-            NotBefore = expiry < now ? expiry.AddMinutes(-10) : now,
-            IssuedAt = expiry < now ? expiry.AddMinutes(-10) : now,
-            Expires = expiry,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey ?? SigningKey)), SecurityAlgorithms.HmacSha256),
-        });
     }
 }

@@ -45,9 +45,9 @@ public sealed class DashboardTests(ITestOutputHelper output) : OrderFlowTest(out
         using var erp = new HttpClient { BaseAddress = new Uri($"{SimulatorUrl}/erp/") };
 
         // The ERP's master data and a receipt of 20 mugs at the store.
-        await ErpAsync(erp, HttpMethod.Put, "sites", new { sites = new[] { new { siteCode = "S-ST", locationId = Store, name = "Store", kind = "Store" } } });
-        await ErpAsync(erp, HttpMethod.Put, "items", new { items = new[] { new { itemNumber = "100-MUG", sku = Mug, description = "Mug", orderUnit = "EA", unitsPerOrderUnit = 1, barcodes = new[] { "4000000000017" } } } });
-        await ErpDocumentAsync(erp, $"PO-{Run}", "100-MUG", 20);
+        await ErpDeadLetters.SendAsync(erp, HttpMethod.Put, "sites", new { sites = new[] { new { siteCode = "S-ST", locationId = Store, name = "Store", kind = "Store" } } });
+        await ErpDeadLetters.SendAsync(erp, HttpMethod.Put, "items", new { items = new[] { new { itemNumber = "100-MUG", sku = Mug, description = "Mug", orderUnit = "EA", unitsPerOrderUnit = 1, barcodes = new[] { "4000000000017" } } } });
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}", "S-ST", "100-MUG", 20);
         await WaitForOnHandAsync(20, "the ERP's receipt");
 
         // Three sales at the till, which the ERP does not hear of (its postings are off in tests): 4 units off.
@@ -85,7 +85,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : OrderFlowTest(out
         }
 
         // After the snapshot, a receipt of an item the ERP has not released: it faults on erp-documents and lands in the dead letters.
-        await ErpDocumentAsync(erp, $"PO-{Run}-POT", "300-POT", 4);
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}-POT", "S-ST", "300-POT", 4);
         await EventuallyAsync(async () => (await GetArrayAsync("/ops/dead-letters?status=Open")).Count == 1, () => "the document's dead letter");
 
         var reconciliation = await GetJsonAsync("/erp/reconciliation");
@@ -181,23 +181,5 @@ public sealed class DashboardTests(ITestOutputHelper output) : OrderFlowTest(out
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode} {text}");
         return JsonNode.Parse(text)!.AsArray();
-    }
-
-    private static async Task ErpDocumentAsync(HttpClient erp, string number, string itemNumber, int quantity) =>
-        await ErpAsync(erp, HttpMethod.Post, "documents", new
-        {
-            documentType = "PurchaseReceipt",
-            documentNumber = number,
-            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
-            siteCode = "S-ST",
-            otherSiteCode = (string?)null,
-            lines = new[] { new { lineNumber = 1, itemNumber, quantity, unit = "EA" } },
-        });
-
-    private static async Task ErpAsync(HttpClient erp, HttpMethod method, string path, object body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        using var response = await erp.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{method} /erp/{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 }

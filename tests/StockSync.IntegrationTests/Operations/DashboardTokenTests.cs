@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.IntegrationTests.Orders;
 using StockSync.Persistence;
@@ -17,10 +13,6 @@ namespace StockSync.IntegrationTests.Operations;
 /// </summary>
 public sealed class DashboardTokenTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Issuer = "https://login.retailer.test/";
-    private const string Audience = "stocksync";
-    private static readonly string SigningKey = "dashboard-test-signing-key-" + Guid.NewGuid().ToString("N");
-
     private StockSyncHost _host = null!;
 
     public async Task InitializeAsync()
@@ -28,13 +20,7 @@ public sealed class DashboardTokenTests(ITestOutputHelper output) : IAsyncLifeti
         _host = await StockSyncHost.StartAsync(
             rabbitMq: true,
             DatabaseProvider.PostgreSql,
-            new Dictionary<string, string?>
-            {
-                ["Security:Mode"] = "Jwt",
-                ["Security:Jwt:Issuer"] = Issuer,
-                ["Security:Jwt:Audience"] = Audience,
-                ["Security:Jwt:SigningKey"] = SigningKey,
-            },
+            OperatorTokens.HostSettings(),
             realHttp: true);
         output.WriteLine($"Running against {_host.Description}");
     }
@@ -53,7 +39,7 @@ public sealed class DashboardTokenTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal("5", (string?)await chromium.EvaluateAsync("document.body.dataset.errors"));
         Assert.Contains("operator token is needed", (string?)await chromium.EvaluateAsync("document.getElementById('stuck-body').innerText"), StringComparison.Ordinal);
 
-        var token = Token();
+        var token = OperatorTokens.Token("ops");
         await chromium.EvaluateAsync($"document.getElementById('token').value = 'Bearer {token}'; document.getElementById('token-form').requestSubmit(); true");
         await OrderFlowTest.EventuallyAsync(async () => (string?)await chromium.EvaluateAsync("document.body.dataset.errors") == "0", () => "a refresh with the token");
 
@@ -66,13 +52,4 @@ public sealed class DashboardTokenTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal("0", (string?)await chromium.EvaluateAsync("document.getElementById('latency-sales').innerText"));
         Assert.Equal(0, (int?)await chromium.EvaluateAsync("document.querySelectorAll('#latency-body svg circle').length"));
     }
-
-    private static string Token() => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = Issuer,
-        Audience = Audience,
-        Subject = new ClaimsIdentity([new Claim("sub", "oncall@retailer.test"), new Claim("scope", "ops")]),
-        Expires = DateTime.UtcNow.AddMinutes(10),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
-    });
 }

@@ -51,7 +51,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
         await MasterDataAsync(erp);
 
         // 1. The ERP books a receipt of an item it has not released yet: it faults, and lands in dead_letters.
-        await DocumentAsync(erp, $"PO-{Run}-NEW", "300-POT");
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}-NEW", "S-DC", "300-POT", 2, "CS");
         var letter = await WaitForDeadLetterAsync(l => l["failureCount"]!.GetValue<int>() == 1, "the document's dead letter");
         var id = letter["id"]!.GetValue<long>();
         Log($"dead letter {id}: {Json(letter)}");
@@ -125,7 +125,7 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
         await using var simulator = await StartSimulatorsAsync();
         using var erp = new HttpClient { BaseAddress = new Uri($"{SimulatorUrl}/erp/") };
         await MasterDataAsync(erp);
-        await DocumentAsync(erp, $"PO-{Run}-OLD", "900-GONE");
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}-OLD", "S-DC", "900-GONE", 2, "CS");
         var letter = await WaitForDeadLetterAsync(l => Text(l, "exceptionMessage").Contains("900-GONE", StringComparison.Ordinal), "the document's dead letter");
         var id = letter["id"]!.GetValue<long>();
 
@@ -230,17 +230,6 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : OrderFlowTest(ou
         });
         await EventuallyAsync(async () => await MappingAsync("erp", "S-DC") is not null, () => "the sites' mappings");
     }
-
-    private static Task<JsonNode> DocumentAsync(HttpClient erp, string number, string itemNumber) =>
-        ErpDeadLetters.SendAsync(erp, HttpMethod.Post, "documents", new
-        {
-            documentType = "PurchaseReceipt",
-            documentNumber = number,
-            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
-            siteCode = "S-DC",
-            otherSiteCode = (string?)null,
-            lines = new[] { new { lineNumber = 1, itemNumber, quantity = 2, unit = "CS" } },
-        });
 
     private async Task<JsonNode?> MappingAsync(string system, string externalId)
     {

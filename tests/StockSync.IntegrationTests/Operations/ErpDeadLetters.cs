@@ -28,4 +28,16 @@ internal static class ErpDeadLetters
         Assert.True(response.IsSuccessStatusCode, $"{method} /erp/{path}: {(int)response.StatusCode} {text}");
         return JsonNode.Parse(text)!;
     }
+
+    /// <summary>Posts a one-line purchase receipt to the ERP simulator's documents feed, booked five minutes ago.</summary>
+    public static Task<JsonNode> ReceiptAsync(HttpClient erp, string number, string siteCode, string itemNumber, int quantity, string unit = "EA") =>
+        SendAsync(erp, HttpMethod.Post, "documents", new
+        {
+            documentType = "PurchaseReceipt",
+            documentNumber = number,
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            siteCode,
+            otherSiteCode = (string?)null,
+            lines = new[] { new { lineNumber = 1, itemNumber, quantity, unit } },
+        });
 }

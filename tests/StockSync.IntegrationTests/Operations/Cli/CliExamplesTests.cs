@@ -153,7 +153,7 @@ public sealed partial class CliExamplesTests(ITestOutputHelper output) : OrderFl
         {
             items = new[] { new { itemNumber = "100-MUG", sku = Mug, description = "Mug", orderUnit = "EA", unitsPerOrderUnit = 1, barcodes = Array.Empty<string>() } },
         });
-        await DocumentAsync(erp, $"PO-{Run}-1", "100-MUG", 10);
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}-1", "S-ST", "100-MUG", 10);
         await WaitForOnHandAsync(10, "the ERP receipt");
 
         // A till sale the ERP never hears of: the snapshot's one difference.
@@ -181,8 +181,8 @@ public sealed partial class CliExamplesTests(ITestOutputHelper output) : OrderFl
             () => $"snapshot {snapshotId} to be stored");
 
         // Two documents naming items the ERP has not released: two dead letters on erp-documents.
-        await DocumentAsync(erp, $"PO-{Run}-NEW", "300-POT", 2);
-        await DocumentAsync(erp, $"PO-{Run}-OLD", "900-GONE", 3);
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}-NEW", "S-ST", "300-POT", 2);
+        await ErpDeadLetters.ReceiptAsync(erp, $"PO-{Run}-OLD", "S-ST", "900-GONE", 3);
         var pot = await DeadLetterAsync("300-POT");
         var gone = await DeadLetterAsync("900-GONE");
 
@@ -299,17 +299,6 @@ public sealed partial class CliExamplesTests(ITestOutputHelper output) : OrderFl
         EventuallyAsync(
             async () => (await Http.GetAsync($"/inventory/{Mug}")).StatusCode == HttpStatusCode.OK && (await BucketsAsync(Mug, Store)).OnHand == onHand,
             () => $"{what}: on-hand of {Mug} at {Store} to reach {onHand}");
-
-    private static Task<JsonNode> DocumentAsync(HttpClient erp, string number, string itemNumber, int quantity) =>
-        ErpDeadLetters.SendAsync(erp, HttpMethod.Post, "documents", new
-        {
-            documentType = "PurchaseReceipt",
-            documentNumber = number,
-            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
-            siteCode = "S-ST",
-            otherSiteCode = (string?)null,
-            lines = new[] { new { lineNumber = 1, itemNumber, quantity, unit = "EA" } },
-        });
 
     private static string Text(JsonNode node, string name) => node[name]?.GetValue<string>() ?? string.Empty;
 

@@ -1,5 +1,4 @@
 using StockSync.Cli;
-using StockSync.IntegrationTests.Http;
 using StockSync.IntegrationTests.Infrastructure;
 using StockSync.Persistence;
 using Xunit.Abstractions;
@@ -20,13 +19,7 @@ public sealed class CliTokenTests(ITestOutputHelper output) : IAsyncLifetime
         _host = await StockSyncHost.StartAsync(
             rabbitMq: true,
             DatabaseProvider.PostgreSql,
-            new Dictionary<string, string?>
-            {
-                ["Security:Mode"] = "Jwt",
-                ["Security:Jwt:Issuer"] = OperatorAuthorizationTests.Issuer,
-                ["Security:Jwt:Audience"] = OperatorAuthorizationTests.Audience,
-                ["Security:Jwt:SigningKey"] = OperatorAuthorizationTests.SigningKey,
-            },
+            OperatorTokens.HostSettings(),
             realHttp: true);
         output.WriteLine($"Running against {_host.Description} at {_host.Address}");
     }
@@ -41,14 +34,14 @@ public sealed class CliTokenTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("(HTTP 401)", none.Err, StringComparison.Ordinal);
         Assert.Contains("--token or STOCKSYNC_TOKEN", none.Err, StringComparison.Ordinal);
 
-        var fromEnvironment = await CliAsync(OperatorAuthorizationTests.Token("ops"), "sagas", "by-state");
+        var fromEnvironment = await CliAsync(OperatorTokens.Token("ops"), "sagas", "by-state");
         Assert.True(fromEnvironment.Exit == 0, fromEnvironment.Err);
         Assert.Contains("SAGA", fromEnvironment.Out, StringComparison.Ordinal);
 
-        var fromOption = await CliAsync(token: null, "dead-letters", "groups", "--token", OperatorAuthorizationTests.Token("inventory:read ops"));
+        var fromOption = await CliAsync(token: null, "dead-letters", "groups", "--token", OperatorTokens.Token("inventory:read ops"));
         Assert.True(fromOption.Exit == 0, fromOption.Err);
 
-        var noScope = await CliAsync(token: null, "deadlines", "--due", "--token", OperatorAuthorizationTests.Token("inventory:read"));
+        var noScope = await CliAsync(token: null, "deadlines", "--due", "--token", OperatorTokens.Token("inventory:read"));
         Assert.Equal(ExitCodes.HostError, noScope.Exit);
         Assert.Contains("(HTTP 403)", noScope.Err, StringComparison.Ordinal);
     }
